@@ -1,0 +1,148 @@
+//! Base URLs that can never send a key in clear text over a network.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use url::{Host, Url};
+
+use crate::{Error, ErrorKind};
+
+/// A provider's base URL, checked: `https`, or `http` only to a loopback host (`localhost`, `127.0.0.0/8`, `::1`).
+///
+/// Keys travel in headers, so an `http` URL to any other host would send them in clear text; it is refused at
+/// build time, before anything is sent. Loopback hosts may use `http` so tests and local sandboxes (such as
+/// `calls-sim`) work. A URL with a user name or password, a query or a fragment is refused too. A path prefix is
+/// kept (`https://proxy.example/cartesia` sends to `https://proxy.example/cartesia/agents/...`).
+///
+/// ```
+/// use call_core::http::BaseUrl;
+///
+/// assert!(BaseUrl::parse("https://api.cartesia.ai").is_ok());
+/// assert!(BaseUrl::parse("http://127.0.0.1:8080").is_ok());
+/// assert!(BaseUrl::parse("http://api.cartesia.ai").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseUrl(Url);
+
+impl BaseUrl {
+    /// Parses and checks a base URL.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] when the URL does not parse, is neither `https` nor `http` to a loopback host,
+    /// or carries credentials, a query or a fragment.
+    pub fn parse(url: &str) -> crate::Result<Self> {
+        let invalid = |why: &str| Error::new(ErrorKind::InvalidInput, format!("invalid base url: {why}"));
+        let mut parsed = Url::parse(url.trim()).map_err(|_| invalid("it is not an absolute URL"))?;
+        match parsed.scheme() {
+            "https" => {}
+            "http" if is_loopback(parsed.host()) => {}
+            "http" => return Err(invalid("`http` is only allowed to a loopback host; use `https`")),
+            _ => return Err(invalid("the scheme must be `https`")),
+        }
+        if parsed.host().is_none() {
+            return Err(invalid("it has no host"));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(invalid("it must not contain a user name or password"));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(invalid("it must not contain a query or fragment"));
+        }
+        let path = parsed.path().trim_end_matches('/').to_owned();
+        parsed.set_path(&path);
+        Ok(BaseUrl(parsed))
+    }
+
+    /// The URL as text, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    /// Whether the host is a loopback address.
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(self.0.host())
+    }
+
+    /// The URL of `path` (already percent-encoded, starting with `/`) under this base.
+    pub(crate) fn join(&self, encoded_path: &str, query: &[(String, String)]) -> Url {
+        let mut url = self.0.clone();
+        let prefix = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{prefix}{encoded_path}"));
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url
+    }
+
+    /// Whether `other` has the same scheme, host and port (where our keys may be sent).
+    pub fn same_origin(&self, other: &Url) -> bool {
+        self.0.origin() == other.origin()
+    }
+}
+
+fn is_loopback(host: Option<Host<&str>>) -> bool {
+    match host {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        for ok in [
+            "https://api.cartesia.ai",
+            "https://api.cartesia.ai/",
+            "http://127.0.0.1:3000",
+            "http://127.8.9.10",
+            "http://localhost:1",
+            "http://LOCALHOST",
+            "http://[::1]:8080",
+            "https://proxy.example/cartesia/",
+        ] {
+            assert!(BaseUrl::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.cartesia.ai",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+            "http://127.0.0.1.nip.io",
+            "ftp://127.0.0.1",
+            "api.cartesia.ai",
+            "",
+            "https://user:pw@api.cartesia.ai",
+            "https://api.cartesia.ai/?x=1",
+            "https://api.cartesia.ai/#x",
+        ] {
+            let err = BaseUrl::parse(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
+        }
+    }
+
+    #[test]
+    fn joins_under_a_path_prefix() {
+        let base = BaseUrl::parse("https://proxy.example/cartesia/").unwrap();
+        let url = base.join("/agents/calls/a%2Fb/cancel", &[("limit".into(), "10".into())]);
+        assert_eq!(url.as_str(), "https://proxy.example/cartesia/agents/calls/a%2Fb/cancel?limit=10");
+        let base = BaseUrl::parse("http://127.0.0.1:9").unwrap();
+        assert_eq!(base.join("/v2/call/abort", &[]).as_str(), "http://127.0.0.1:9/v2/call/abort");
+    }
+}

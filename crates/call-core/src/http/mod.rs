@@ -1,0 +1,524 @@
+//! The one HTTP path every provider client uses: timeouts, retries, response classification.
+//!
+//! Provider crates describe a [`Request`], send it through their [`HttpClient`] and read the [`Response`]. Nothing
+//! else in the workspace sends HTTP, so every client gets the same retry rules, caps and redaction.
+
+mod backoff;
+mod base_url;
+mod request;
+mod response;
+mod retry;
+mod retry_after;
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
+
+pub use backoff::backoff_delay;
+pub use base_url::BaseUrl;
+pub use request::{DEFAULT_MAX_BODY_BYTES, Idempotency, Request};
+pub use response::Response;
+pub use retry::RetryConfig;
+pub use retry_after::parse_retry_after;
+
+use crate::{Error, ErrorKind, Provider};
+
+/// How much of an error body we read: enough for any provider message, never a 64 MiB page whole.
+pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// The statuses worth another attempt of an idempotent request: timeouts, rate limits and transient server errors
+/// (Cartesia documents 502 on cancel as "could not be delivered; retry").
+fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// A provider's HTTP endpoint: a `reqwest::Client`, a checked base URL, the auth headers (marked sensitive) and the
+/// retry settings. Cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    provider: Provider,
+    client: reqwest::Client,
+    base_url: BaseUrl,
+    headers: HeaderMap,
+    retry: RetryConfig,
+    rng: Mutex<fastrand::Rng>,
+}
+
+/// What goes into an [`HttpClient`].
+#[derive(Debug)]
+pub struct HttpConfig {
+    /// The provider, for errors and logs.
+    pub provider: Provider,
+    /// The checked base URL.
+    pub base_url: BaseUrl,
+    /// Headers sent on every request (auth, version); auth values must be marked sensitive.
+    pub headers: HeaderMap,
+    /// Retry and timeout settings (validated by [`HttpClient::new`]).
+    pub retry: RetryConfig,
+    /// The `User-Agent`, such as `cartesia-calls/0.1.0`.
+    pub user_agent: String,
+    /// A client to share (its connection pool); `None` builds one that follows no redirects.
+    pub http_client: Option<reqwest::Client>,
+}
+
+impl HttpClient {
+    /// Builds the endpoint.
+    ///
+    /// A client we build follows no redirects: a redirect could carry our auth headers to another host. A client
+    /// passed in keeps its own redirect policy (reqwest's default strips `Authorization` on a cross-host redirect
+    /// but not custom key headers such as Mirai's `x-private-key`), so pass one built with
+    /// `redirect(reqwest::redirect::Policy::none())`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for an invalid retry config or user agent; [`ErrorKind::Transport`] when the TLS
+    /// backend cannot be set up.
+    pub fn new(config: HttpConfig) -> crate::Result<Self> {
+        config.retry.validate()?;
+        let mut headers = config.headers;
+        let agent = HeaderValue::from_str(&config.user_agent)
+            .map_err(|_| Error::new(ErrorKind::InvalidInput, "user agent has characters a header cannot carry"))?;
+        headers.insert(USER_AGENT, agent);
+        let client = match config.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(config.retry.attempt_timeout())
+                .build()
+                .map_err(|e| Error::new(ErrorKind::Transport, "could not set up the HTTP client").with_source(e))?,
+        };
+        let rng = match config.retry.jitter_seed() {
+            Some(seed) => fastrand::Rng::with_seed(seed),
+            None => fastrand::Rng::new(),
+        };
+        Ok(HttpClient {
+            inner: Arc::new(Inner {
+                provider: config.provider,
+                client,
+                base_url: config.base_url,
+                headers,
+                retry: config.retry,
+                rng: Mutex::new(rng),
+            }),
+        })
+    }
+
+    /// The provider.
+    pub fn provider(&self) -> Provider {
+        self.inner.provider
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.inner.base_url
+    }
+
+    /// The retry settings.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.inner.retry
+    }
+
+    /// The underlying `reqwest::Client` (shared connection pool).
+    pub fn reqwest_client(&self) -> &reqwest::Client {
+        &self.inner.client
+    }
+
+    /// Sends `request` with retries, and reads the final answer's body.
+    ///
+    /// Returns `Ok` for any HTTP status once retries are done (the caller maps statuses to errors with
+    /// [`Response::error`]); `Err` when no usable answer came: timeout, connection failure, a success body over the
+    /// cap.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Timeout`], [`ErrorKind::Transport`] or [`ErrorKind::Decode`], with
+    /// [`Error::request_may_have_been_sent`] set when the request may have reached the provider, and
+    /// [`Error::is_outcome_unknown`] when it was not idempotent.
+    pub async fn send(&self, request: Request) -> crate::Result<Response> {
+        let max_body = request.max_body_bytes;
+        let (response, attempts) = self
+            .send_with_retries(&request, |response| async move {
+                let status = response.status().as_u16();
+                let headers = response.headers().clone();
+                let success = (200..300).contains(&status);
+                let body = read_body(response, if success { max_body } else { MAX_ERROR_BODY_BYTES }, !success).await?;
+                Ok((status, headers, body))
+            })
+            .await?;
+        let (status, headers, body) = response;
+        Ok(Response {
+            provider: self.inner.provider,
+            operation: request.operation,
+            call_id: request.call_id,
+            status,
+            headers,
+            body,
+            attempts,
+        })
+    }
+
+    /// Sends `request` with retries and, on a 2xx answer, returns its body as a stream instead of reading it.
+    ///
+    /// Retries happen only before the body starts; a failure in the middle of the stream is the caller's
+    /// [`StreamingResponse::chunk`] error. A non-2xx answer is read (capped) and returned as `Err(Response)` inside
+    /// `Ok`, for the caller to map.
+    ///
+    /// # Errors
+    ///
+    /// As [`HttpClient::send`].
+    pub async fn send_streaming(
+        &self,
+        request: Request,
+    ) -> crate::Result<std::result::Result<StreamingResponse, Response>> {
+        let (outcome, attempts) = self
+            .send_with_retries(&request, |response| async move {
+                let status = response.status().as_u16();
+                if (200..300).contains(&status) {
+                    Ok(Ok(response))
+                } else {
+                    let headers = response.headers().clone();
+                    let body = read_body(response, MAX_ERROR_BODY_BYTES, true).await?;
+                    Ok(Err((status, headers, body)))
+                }
+            })
+            .await?;
+        Ok(match outcome {
+            Ok(response) => Ok(StreamingResponse {
+                status: response.status().as_u16(),
+                headers: response.headers().clone(),
+                response,
+                idle_timeout: self.inner.retry.attempt_timeout(),
+                attempts,
+                provider: self.inner.provider,
+                operation: request.operation,
+                call_id: request.call_id,
+            }),
+            Err((status, headers, body)) => Err(Response {
+                provider: self.inner.provider,
+                operation: request.operation,
+                call_id: request.call_id,
+                status,
+                headers,
+                body,
+                attempts,
+            }),
+        })
+    }
+
+    /// The retry loop shared by [`send`](Self::send) and [`send_streaming`](Self::send_streaming): `read` turns the
+    /// raw response into `T` within the attempt's timeout.
+    async fn send_with_retries<T, F, Fut>(&self, request: &Request, read: F) -> crate::Result<(T, u32)>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<T, AttemptError>>,
+        T: HasStatus,
+    {
+        let inner = &*self.inner;
+        let retry = &inner.retry;
+        let started = Instant::now();
+        let deadline = started + retry.operation_timeout();
+        let url = inner.base_url.join(&request.path, &request.query);
+        let call_id = request.call_id.as_ref().map(|id| id.as_str()).unwrap_or("");
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let now = Instant::now();
+            let remaining = deadline.saturating_duration_since(now);
+            let attempt_timeout = retry.attempt_timeout().min(remaining);
+            let mut builder = inner
+                .client
+                .request(request.method.clone(), url.clone())
+                .headers(inner.headers.clone())
+                .headers(request.headers.clone());
+            if !request.headers.contains_key(ACCEPT) {
+                builder = builder.header(ACCEPT, HeaderValue::from_static("application/json"));
+            }
+            if let Some(body) = &request.body {
+                builder = builder.body(body.clone());
+            }
+            let result = match tokio::time::timeout(attempt_timeout, async {
+                let response = builder.send().await.map_err(AttemptError::from_reqwest)?;
+                read(response).await
+            })
+            .await
+            {
+                Ok(result) => result,
+                Err(_) => Err(AttemptError::Timeout),
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let may_retry = attempt < retry.max_attempts();
+            match result {
+                Ok(value) => {
+                    let status = value.status();
+                    tracing::debug!(
+                        provider = inner.provider.as_str(),
+                        operation = %request.operation,
+                        call_id,
+                        attempt,
+                        status,
+                        elapsed_ms,
+                        "http attempt answered"
+                    );
+                    let retryable = request.idempotency == Idempotency::Idempotent && is_retryable_status(status);
+                    if retryable && may_retry {
+                        let delay = match value.retry_after() {
+                            Some(asked) => asked,
+                            None => self.backoff(attempt),
+                        };
+                        if Instant::now() + delay < deadline {
+                            tracing::info!(
+                                provider = inner.provider.as_str(),
+                                operation = %request.operation,
+                                call_id,
+                                attempt,
+                                status,
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying after a transient answer"
+                            );
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                    }
+                    return Ok((value, attempt));
+                }
+                Err(error) => {
+                    let sent = error.may_have_been_sent();
+                    tracing::debug!(
+                        provider = inner.provider.as_str(),
+                        operation = %request.operation,
+                        call_id,
+                        attempt,
+                        error = error.describe(),
+                        elapsed_ms,
+                        "http attempt failed"
+                    );
+                    let repeatable = request.idempotency == Idempotency::Idempotent || !sent;
+                    if repeatable && may_retry && !error.is_final() {
+                        let delay = self.backoff(attempt);
+                        if Instant::now() + delay < deadline {
+                            tracing::info!(
+                                provider = inner.provider.as_str(),
+                                operation = %request.operation,
+                                call_id,
+                                attempt,
+                                error = error.describe(),
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying after a failed attempt"
+                            );
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                    }
+                    let deadline_hit = Instant::now() >= deadline;
+                    let mut error = error
+                        .into_error(deadline_hit)
+                        .with_provider(inner.provider)
+                        .with_operation(request.operation.clone())
+                        .with_attempts(attempt);
+                    if let Some(id) = &request.call_id {
+                        error = error.with_call_id(id.clone());
+                    }
+                    if sent && request.idempotency == Idempotency::NotIdempotent {
+                        error = error.with_outcome_unknown();
+                    }
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let random = match self.inner.rng.lock() {
+            Ok(mut rng) => rng.f64(),
+            Err(poisoned) => poisoned.into_inner().f64(),
+        };
+        backoff_delay(&self.inner.retry, attempt, random)
+    }
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Headers are left out on purpose: they hold the keys.
+        f.debug_struct("HttpClient")
+            .field("provider", &self.inner.provider)
+            .field("base_url", &self.inner.base_url)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A 2xx response whose body is read chunk by chunk.
+#[derive(Debug)]
+pub struct StreamingResponse {
+    status: u16,
+    headers: HeaderMap,
+    response: reqwest::Response,
+    idle_timeout: Duration,
+    attempts: u32,
+    provider: Provider,
+    operation: std::borrow::Cow<'static, str>,
+    call_id: Option<crate::CallId>,
+}
+
+impl StreamingResponse {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// How many requests were sent.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The next chunk of the body, or `None` at its end. Each chunk must arrive within the attempt timeout.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Timeout`] when no chunk comes in time, [`ErrorKind::Transport`] when the connection breaks.
+    pub async fn chunk(&mut self) -> crate::Result<Option<Bytes>> {
+        let result = match tokio::time::timeout(self.idle_timeout, self.response.chunk()).await {
+            Ok(Ok(chunk)) => return Ok(chunk),
+            Ok(Err(e)) => Error::new(ErrorKind::Transport, "the connection broke while reading the body").with_source(e),
+            Err(_) => Error::new(ErrorKind::Timeout, "no data arrived within the attempt timeout while reading the body"),
+        };
+        let error = result
+            .with_provider(self.provider)
+            .with_operation(self.operation.clone())
+            .with_status(self.status)
+            .with_request_sent(true)
+            .with_attempts(self.attempts);
+        Err(match &self.call_id {
+            Some(id) => error.with_call_id(id.clone()),
+            None => error,
+        })
+    }
+}
+
+/// Something the retry loop can read a status and `Retry-After` from.
+trait HasStatus {
+    fn status(&self) -> u16;
+    fn retry_after(&self) -> Option<Duration>;
+}
+
+fn retry_after_of(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get("retry-after")?.to_str().ok()?;
+    parse_retry_after(value, std::time::SystemTime::now())
+}
+
+impl HasStatus for (u16, HeaderMap, Bytes) {
+    fn status(&self) -> u16 {
+        self.0
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        retry_after_of(&self.1)
+    }
+}
+
+impl HasStatus for std::result::Result<reqwest::Response, (u16, HeaderMap, Bytes)> {
+    fn status(&self) -> u16 {
+        match self {
+            Ok(response) => response.status().as_u16(),
+            Err(read) => read.0,
+        }
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Ok(response) => retry_after_of(response.headers()),
+            Err(read) => retry_after_of(&read.1),
+        }
+    }
+}
+
+/// Why one attempt produced no usable answer.
+#[derive(Debug)]
+enum AttemptError {
+    /// The connection could not be opened: the request never left.
+    Connect(reqwest::Error),
+    /// The connection broke after the request may have been sent (reset, closed, a lost reply).
+    Broken(reqwest::Error),
+    /// No answer within the attempt timeout.
+    Timeout,
+    /// The success body was larger than the cap: retrying would not make it smaller.
+    TooLarge(usize),
+}
+
+impl AttemptError {
+    fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_connect() { AttemptError::Connect(error) } else { AttemptError::Broken(error) }
+    }
+
+    fn may_have_been_sent(&self) -> bool {
+        !matches!(self, AttemptError::Connect(_))
+    }
+
+    fn is_final(&self) -> bool {
+        matches!(self, AttemptError::TooLarge(_))
+    }
+
+    fn describe(&self) -> &'static str {
+        match self {
+            AttemptError::Connect(_) => "connect failed",
+            AttemptError::Broken(_) => "connection broken",
+            AttemptError::Timeout => "timed out",
+            AttemptError::TooLarge(_) => "body too large",
+        }
+    }
+
+    fn into_error(self, deadline_hit: bool) -> Error {
+        match self {
+            AttemptError::Connect(e) => {
+                Error::new(ErrorKind::Transport, "could not connect").with_request_sent(false).with_source(e)
+            }
+            AttemptError::Broken(e) if e.is_timeout() => {
+                Error::new(ErrorKind::Timeout, "timed out").with_request_sent(true).with_source(e)
+            }
+            AttemptError::Broken(e) => Error::new(ErrorKind::Transport, "the connection broke before the answer came")
+                .with_request_sent(true)
+                .with_source(e),
+            AttemptError::Timeout if deadline_hit => {
+                Error::new(ErrorKind::Timeout, "no answer within the operation timeout").with_request_sent(true)
+            }
+            AttemptError::Timeout => {
+                Error::new(ErrorKind::Timeout, "no answer within the attempt timeout").with_request_sent(true)
+            }
+            AttemptError::TooLarge(cap) => {
+                Error::new(ErrorKind::Decode, format!("the response body is larger than the {cap}-byte cap"))
+                    .with_request_sent(true)
+            }
+        }
+    }
+}
+
+/// Reads a body up to `cap` bytes: beyond it, `truncate` keeps the first `cap` bytes (error bodies, which are only
+/// quoted) or fails (success bodies, which must be whole to be decoded).
+async fn read_body(mut response: reqwest::Response, cap: usize, truncate: bool) -> Result<Bytes, AttemptError> {
+    if !truncate && response.content_length().is_some_and(|len| len > cap as u64) {
+        return Err(AttemptError::TooLarge(cap));
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(AttemptError::Broken)? {
+        let room = cap - body.len();
+        if chunk.len() > room {
+            if truncate {
+                body.extend_from_slice(&chunk[..room]);
+                break;
+            }
+            return Err(AttemptError::TooLarge(cap));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}

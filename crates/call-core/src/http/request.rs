@@ -1,0 +1,150 @@
+//! A request to a provider, described before it is sent.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::CallId;
+use crate::call_id::encode_path_segment;
+
+/// The default cap on a successful response body: 16 MiB (a call record with a long transcript is far smaller).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Whether a request may be sent again after it may have reached the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotency {
+    /// Repeating it is harmless: reads, and cancel/abort (a repeat lands as "already over", which the clients map),
+    /// and creates that carry an idempotency key the provider honours. Retried on connection failures, timeouts,
+    /// 408, 429, 500, 502, 503 and 504.
+    Idempotent,
+    /// Repeating it could do the thing twice (placing a call without an idempotency key dials someone twice). Retried
+    /// only when it provably never left: a connection that could not be opened. Any failure after that is an error
+    /// with [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown).
+    NotIdempotent,
+}
+
+/// A request to a provider: method, path, query, headers and body, and how to treat it on failure.
+///
+/// Path segments are percent-encoded one by one, so a value can never add a segment or a query.
+///
+/// ```
+/// use call_core::{CallId, http::{Idempotency, Request}};
+/// use reqwest::Method;
+///
+/// let id = CallId::new("a/b")?;
+/// let request = Request::new(Method::POST, "cancel call")
+///     .segment("agents")
+///     .segment("calls")
+///     .call_id_segment(&id)
+///     .segment("cancel")
+///     .idempotency(Idempotency::Idempotent);
+/// assert_eq!(request.path(), "/agents/calls/a%2Fb/cancel");
+/// # Ok::<(), call_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) operation: Cow<'static, str>,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) call_id: Option<CallId>,
+    pub(crate) idempotency: Idempotency,
+    pub(crate) max_body_bytes: usize,
+}
+
+impl Request {
+    /// A request named `operation` (`"cancel call"`, used in errors and logs). Idempotent unless said otherwise.
+    pub fn new(method: Method, operation: impl Into<Cow<'static, str>>) -> Self {
+        Request {
+            method,
+            operation: operation.into(),
+            path: String::new(),
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            call_id: None,
+            idempotency: Idempotency::Idempotent,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+
+    /// Appends one path segment, percent-encoded.
+    #[must_use]
+    pub fn segment(mut self, segment: &str) -> Self {
+        self.path.push('/');
+        self.path.push_str(&encode_path_segment(segment));
+        self
+    }
+
+    /// Appends a call id as one path segment, and names the call in errors and logs.
+    #[must_use]
+    pub fn call_id_segment(mut self, id: &CallId) -> Self {
+        self.path.push('/');
+        self.path.push_str(&id.to_path_segment());
+        self.call_id = Some(id.clone());
+        self
+    }
+
+    /// Names the call in errors and logs without putting it in the path (for ids sent in the body).
+    #[must_use]
+    pub fn for_call(mut self, id: &CallId) -> Self {
+        self.call_id = Some(id.clone());
+        self
+    }
+
+    /// Adds a query parameter (encoded).
+    #[must_use]
+    pub fn query(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.query.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// Adds a header to this request only.
+    #[must_use]
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Sets a JSON body (already serialized) and `Content-Type: application/json`.
+    #[must_use]
+    pub fn json_body(mut self, body: impl Into<Bytes>) -> Self {
+        self.headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Sets whether the request may be repeated.
+    #[must_use]
+    pub fn idempotency(mut self, idempotency: Idempotency) -> Self {
+        self.idempotency = idempotency;
+        self
+    }
+
+    /// Sets the cap on a successful response body (default [`DEFAULT_MAX_BODY_BYTES`]); a larger body is an
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode) error.
+    #[must_use]
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
+        self.max_body_bytes = max;
+        self
+    }
+
+    /// The encoded path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The operation's name.
+    pub fn operation(&self) -> &str {
+        &self.operation
+    }
+
+    /// The call this request is about, if any.
+    pub fn call_id(&self) -> Option<&CallId> {
+        self.call_id.as_ref()
+    }
+}

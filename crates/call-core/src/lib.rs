@@ -1,0 +1,48 @@
+//! What every provider client of `calls` shares.
+//!
+//! `calls` lets a backend control voice-agent phone calls at several providers through one API. This crate holds
+//! the shared parts; the clients live in `cartesia-calls` and `mirai-calls`, and `calls-facade` re-exports them
+//! behind cargo features.
+//!
+//! - [`CallControl`]: the object-safe trait every client implements; hold `Arc<dyn CallControl>` per provider and
+//!   [`terminate`](CallControl::terminate) calls the same way everywhere.
+//! - [`TerminateOutcome`] and [`Termination`]: "terminated by us" told apart from "already over".
+//! - [`CallId`]: validated before anything is sent, percent-encoded as exactly one path segment.
+//! - [`ApiKey`]: redacted in every `Debug` and `Display`, sent in headers marked sensitive.
+//! - [`Error`] and [`ErrorKind`]: one error type to branch on, naming provider, call, status, and whether the
+//!   request may have reached the provider.
+//! - [`CallState`], [`CartesiaCallStatus`], [`MiraiCallStatus`]: provider statuses that never fail to parse, and
+//!   the neutral state they map to.
+//! - [`http`]: the one HTTP path (timeouts, retries with jitter and `Retry-After`, capped bodies) every client uses.
+//!
+//! Most programs use a client crate and never name this one directly.
+
+mod call_id;
+mod cartesia_status;
+mod control;
+mod error;
+pub mod http;
+mod mirai_status;
+mod outcome;
+mod provider;
+mod secret;
+mod state;
+mod timestamp;
+
+pub use async_trait::async_trait;
+pub use call_id::{CallId, MAX_CALL_ID_LEN};
+pub use cartesia_status::CartesiaCallStatus;
+pub use control::{CallControl, unsupported};
+pub use error::{Error, ErrorKind, Result};
+pub use http::RetryConfig;
+pub use mirai_status::MiraiCallStatus;
+pub use outcome::{TerminateOutcome, Termination};
+pub use provider::Provider;
+pub use secret::ApiKey;
+pub use state::CallState;
+pub use timestamp::Timestamp;
+
+/// The `User-Agent` value for a client crate: `"<crate>/<version> call-core/<version>"`.
+pub fn user_agent(crate_name: &str, crate_version: &str) -> String {
+    format!("{crate_name}/{crate_version} call-core/{}", env!("CARGO_PKG_VERSION"))
+}

@@ -1,0 +1,1 @@
+//! A local, stateful sandbox of the Cartesia and Mirai Minds call APIs (work in progress).
