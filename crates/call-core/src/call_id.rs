@@ -15,7 +15,11 @@ pub const MAX_CALL_ID_LEN: usize = 256;
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded, so an id is always exactly one path segment:
 /// `/`, `?`, `#` and `%` can never change a request's path or query.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A provider's call id, checked before anything is sent.
 ///
@@ -49,7 +53,10 @@ impl CallId {
     pub fn new(id: impl Into<String>) -> crate::Result<Self> {
         let id = id.into();
         if let Some(problem) = problem(&id) {
-            return Err(Error::new(ErrorKind::InvalidInput, format!("invalid call id: {problem}")));
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("invalid call id: {problem}"),
+            ));
         }
         Ok(CallId(id.into_boxed_str()))
     }

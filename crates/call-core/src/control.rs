@@ -59,8 +59,11 @@ pub trait CallControl: Send + Sync + fmt::Debug {
 
 /// The error for an operation a provider's API does not offer.
 pub fn unsupported(provider: Provider, operation: &'static str, call_id: &CallId) -> Error {
-    Error::new(ErrorKind::Unsupported, "this provider's API has no way to do this")
-        .with_provider(provider)
-        .with_operation(operation)
-        .with_call_id(call_id.clone())
+    Error::new(
+        ErrorKind::Unsupported,
+        "this provider's API has no way to do this",
+    )
+    .with_provider(provider)
+    .with_operation(operation)
+    .with_call_id(call_id.clone())
 }

@@ -171,7 +171,9 @@ impl Error {
     /// An error for an HTTP error `status`, of the kind [`ErrorKind::from_status`] gives.
     pub fn from_status(status: u16) -> Self {
         let kind = ErrorKind::from_status(status);
-        Error::new(kind, kind.describe()).with_status(status).with_request_sent(true)
+        Error::new(kind, kind.describe())
+            .with_status(status)
+            .with_request_sent(true)
     }
 
     /// Sets the kind.
@@ -352,7 +354,10 @@ impl Error {
         }
         match self.inner.kind {
             ErrorKind::RateLimited | ErrorKind::Timeout | ErrorKind::Transport => true,
-            ErrorKind::Upstream => self.inner.status.is_none_or(|s| matches!(s, 500 | 502 | 503 | 504)),
+            ErrorKind::Upstream => self
+                .inner
+                .status
+                .is_none_or(|s| matches!(s, 500 | 502 | 503 | 504)),
             _ => false,
         }
     }
@@ -400,7 +405,9 @@ impl fmt::Display for Inner {
 
 impl std::error::Error for Inner {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 

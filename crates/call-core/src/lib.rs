@@ -44,5 +44,8 @@ pub use timestamp::Timestamp;
 
 /// The `User-Agent` value for a client crate: `"<crate>/<version> call-core/<version>"`.
 pub fn user_agent(crate_name: &str, crate_version: &str) -> String {
-    format!("{crate_name}/{crate_version} call-core/{}", env!("CARGO_PKG_VERSION"))
+    format!(
+        "{crate_name}/{crate_version} call-core/{}",
+        env!("CARGO_PKG_VERSION")
+    )
 }

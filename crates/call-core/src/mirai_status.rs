@@ -97,7 +97,9 @@ impl MiraiCallStatus {
             | Self::Rescheduled
             | Self::ValidationFailed => CallState::Queued,
             Self::InProgress => CallState::Active,
-            Self::Ended | Self::Completed | Self::Timeout | Self::Skip | Self::Aborted => CallState::Ended,
+            Self::Ended | Self::Completed | Self::Timeout | Self::Skip | Self::Aborted => {
+                CallState::Ended
+            }
             Self::Unknown(_) => CallState::Unknown,
         }
     }
@@ -111,7 +113,11 @@ impl MiraiCallStatus {
             None => true,
             Some(s) => matches!(
                 s,
-                Self::Busy | Self::Failed | Self::NoAnswer | Self::Rescheduled | Self::ValidationFailed
+                Self::Busy
+                    | Self::Failed
+                    | Self::NoAnswer
+                    | Self::Rescheduled
+                    | Self::ValidationFailed
             ),
         }
     }
@@ -143,11 +149,32 @@ mod tests {
     #[test]
     fn abortability_follows_the_docs() {
         assert!(MiraiCallStatus::is_abortable(None));
-        for raw in ["busy", "failed", "no-answer", "rescheduled", "validation-failed"] {
-            assert!(MiraiCallStatus::is_abortable(Some(&MiraiCallStatus::parse(raw))), "{raw}");
+        for raw in [
+            "busy",
+            "failed",
+            "no-answer",
+            "rescheduled",
+            "validation-failed",
+        ] {
+            assert!(
+                MiraiCallStatus::is_abortable(Some(&MiraiCallStatus::parse(raw))),
+                "{raw}"
+            );
         }
-        for raw in ["in-progress", "completed", "ended", "timeout", "aborted", "initiate", "skip", "new-thing"] {
-            assert!(!MiraiCallStatus::is_abortable(Some(&MiraiCallStatus::parse(raw))), "{raw}");
+        for raw in [
+            "in-progress",
+            "completed",
+            "ended",
+            "timeout",
+            "aborted",
+            "initiate",
+            "skip",
+            "new-thing",
+        ] {
+            assert!(
+                !MiraiCallStatus::is_abortable(Some(&MiraiCallStatus::parse(raw))),
+                "{raw}"
+            );
         }
     }
 

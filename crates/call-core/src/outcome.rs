@@ -47,8 +47,19 @@ impl Termination {
     /// A termination of `call_id` at `provider` that took `attempts` requests.
     ///
     /// Clients build these; a test double of [`CallControl`](crate::CallControl) may too.
-    pub fn new(provider: Provider, call_id: CallId, outcome: TerminateOutcome, attempts: u32) -> Self {
-        Termination { provider, call_id, outcome, attempts, provider_message: None }
+    pub fn new(
+        provider: Provider,
+        call_id: CallId,
+        outcome: TerminateOutcome,
+        attempts: u32,
+    ) -> Self {
+        Termination {
+            provider,
+            call_id,
+            outcome,
+            attempts,
+            provider_message: None,
+        }
     }
 
     /// Keeps the provider's own words (for example Mirai's "Call already aborted").
@@ -86,6 +97,10 @@ impl Termination {
 
 impl fmt::Display for Termination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} call {}: {}", self.provider, self.call_id, self.outcome)
+        write!(
+            f,
+            "{} call {}: {}",
+            self.provider, self.call_id, self.outcome
+        )
     }
 }

@@ -43,16 +43,24 @@ impl ApiKey {
     pub fn to_header_value(&self, prefix: &str, what: &str) -> crate::Result<HeaderValue> {
         let key = self.0.expose_secret();
         if key.trim().is_empty() {
-            return Err(Error::new(ErrorKind::InvalidInput, format!("{what} is empty")));
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("{what} is empty"),
+            ));
         }
         if key.trim() != key {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
-                format!("{what} has leading or trailing whitespace (a trailing newline from a key file?)"),
+                format!(
+                    "{what} has leading or trailing whitespace (a trailing newline from a key file?)"
+                ),
             ));
         }
         let mut value = HeaderValue::from_str(&format!("{prefix}{key}")).map_err(|_| {
-            Error::new(ErrorKind::InvalidInput, format!("{what} has characters an HTTP header cannot carry"))
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("{what} has characters an HTTP header cannot carry"),
+            )
         })?;
         value.set_sensitive(true);
         Ok(value)
@@ -95,7 +103,10 @@ mod tests {
     #[test]
     fn never_prints_the_key() {
         let key = ApiKey::new("sk_canary_9f8e7d");
-        let text = format!("{key:?} {key} {:?}", key.to_header_value("Bearer ", "api key").unwrap());
+        let text = format!(
+            "{key:?} {key} {:?}",
+            key.to_header_value("Bearer ", "api key").unwrap()
+        );
         assert!(!text.contains("canary"), "{text}");
     }
 
@@ -110,7 +121,9 @@ mod tests {
 
     #[test]
     fn header_is_sensitive() {
-        let value = ApiKey::new("sk_1").to_header_value("Bearer ", "api key").unwrap();
+        let value = ApiKey::new("sk_1")
+            .to_header_value("Bearer ", "api key")
+            .unwrap();
         assert!(value.is_sensitive());
         assert_eq!(value.to_str().unwrap(), "Bearer sk_1");
     }

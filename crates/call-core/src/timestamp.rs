@@ -86,7 +86,8 @@ impl serde::Serialize for Timestamp {
 impl<'de> serde::Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        s.parse().map_err(|_| serde::de::Error::custom("not an RFC 3339 timestamp"))
+        s.parse()
+            .map_err(|_| serde::de::Error::custom("not an RFC 3339 timestamp"))
     }
 }
 
@@ -96,7 +97,11 @@ mod tests {
 
     #[test]
     fn parses_provider_formats() {
-        for s in ["2026-03-01T12:00:00Z", "2026-07-26T09:15:02.000Z", "2026-03-01T17:30:00+05:30"] {
+        for s in [
+            "2026-03-01T12:00:00Z",
+            "2026-07-26T09:15:02.000Z",
+            "2026-03-01T17:30:00+05:30",
+        ] {
             let t: Timestamp = s.parse().unwrap();
             assert!(t.as_unix_seconds() > 1_700_000_000, "{s}");
         }

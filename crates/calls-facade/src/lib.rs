@@ -1,1 +1,52 @@
-//! placeholder
+//! Control voice-agent phone calls at several providers through one API.
+//!
+//! `calls` is for teams that run AI voice agents and must be able to stop calls: a customer says "stop calling
+//! me", a campaign goes wrong, a live call must be ended from the backend. Every call id handed to
+//! [`CallControl::terminate`] gets one clear, final, true answer: terminated by us, already over, or a typed
+//! [`Error`] that says why.
+//!
+//! This crate re-exports the provider clients behind cargo features, so a program compiles only what it uses:
+//!
+//! | feature | module | client |
+//! | --- | --- | --- |
+//! | `cartesia` (default) | [`cartesia`] | `CartesiaClient` |
+//! | `mirai` (default) | [`mirai`] | `MiraiClient` (legacy API) |
+//!
+//! ```toml
+//! [dependencies]
+//! calls-facade = { version = "0.1", default-features = false, features = ["cartesia"] }
+//! ```
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use calls_facade::{CallControl, CallId};
+//!
+//! # async fn run() -> calls_facade::Result<()> {
+//! let providers: Vec<Arc<dyn CallControl>> = vec![
+//! #   #[cfg(feature = "cartesia")]
+//!     Arc::new(calls_facade::cartesia::CartesiaClient::from_env()?),
+//! #   #[cfg(feature = "mirai")]
+//!     Arc::new(calls_facade::mirai::MiraiClient::from_env()?),
+//! ];
+//! for provider in &providers {
+//!     let done = provider.terminate(&CallId::new("call_123")?).await;
+//!     println!("{}: {:?}", provider.provider(), done.map(|d| d.outcome()));
+//! }
+//! # Ok(()) }
+//! ```
+
+pub use call_core::{
+    ApiKey, CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, MiraiCallStatus,
+    Provider, Result, RetryConfig, TerminateOutcome, Termination, Timestamp,
+};
+
+/// The shared core: traits, errors, ids, the HTTP path.
+pub use call_core as core;
+
+/// The Cartesia client (feature `cartesia`).
+#[cfg(feature = "cartesia")]
+pub use cartesia_calls as cartesia;
+
+/// The Mirai Minds clients (feature `mirai`).
+#[cfg(feature = "mirai")]
+pub use mirai_calls as mirai;

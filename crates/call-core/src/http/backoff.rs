@@ -27,7 +27,11 @@ pub fn backoff_delay(config: &RetryConfig, retry: u32, random: f64) -> Duration 
         .unwrap_or(Duration::MAX)
         .min(config.max_backoff());
     if config.jitter() {
-        let random = if random.is_finite() { random.clamp(0.0, 1.0) } else { 0.0 };
+        let random = if random.is_finite() {
+            random.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         cap.mul_f64(random)
     } else {
         cap
@@ -44,7 +48,9 @@ mod tests {
             .with_initial_backoff(Duration::from_millis(100))
             .with_max_backoff(Duration::from_millis(700))
             .with_jitter(false);
-        let delays: Vec<u128> = (1..=6).map(|n| backoff_delay(&config, n, 0.3).as_millis()).collect();
+        let delays: Vec<u128> = (1..=6)
+            .map(|n| backoff_delay(&config, n, 0.3).as_millis())
+            .collect();
         assert_eq!(delays, [100, 200, 400, 700, 700, 700]);
     }
 

@@ -32,12 +32,18 @@ impl BaseUrl {
     /// [`ErrorKind::InvalidInput`] when the URL does not parse, is neither `https` nor `http` to a loopback host,
     /// or carries credentials, a query or a fragment.
     pub fn parse(url: &str) -> crate::Result<Self> {
-        let invalid = |why: &str| Error::new(ErrorKind::InvalidInput, format!("invalid base url: {why}"));
-        let mut parsed = Url::parse(url.trim()).map_err(|_| invalid("it is not an absolute URL"))?;
+        let invalid =
+            |why: &str| Error::new(ErrorKind::InvalidInput, format!("invalid base url: {why}"));
+        let mut parsed =
+            Url::parse(url.trim()).map_err(|_| invalid("it is not an absolute URL"))?;
         match parsed.scheme() {
             "https" => {}
             "http" if is_loopback(parsed.host()) => {}
-            "http" => return Err(invalid("`http` is only allowed to a loopback host; use `https`")),
+            "http" => {
+                return Err(invalid(
+                    "`http` is only allowed to a loopback host; use `https`",
+                ));
+            }
             _ => return Err(invalid("the scheme must be `https`")),
         }
         if parsed.host().is_none() {
@@ -79,6 +85,30 @@ impl BaseUrl {
     pub fn same_origin(&self, other: &Url) -> bool {
         self.0.origin() == other.origin()
     }
+}
+
+/// Checks an absolute URL handed to us by a provider: `https`, or `http` to a loopback host. Queries are kept.
+pub(crate) fn check_external(url: &str) -> crate::Result<Url> {
+    let invalid = |why: &str| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("invalid download url: {why}"),
+        )
+    };
+    let parsed = Url::parse(url.trim()).map_err(|_| invalid("it is not an absolute URL"))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(parsed.host()) => {}
+        _ => {
+            return Err(invalid(
+                "only `https` (or `http` to a loopback host) is followed",
+            ));
+        }
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid("it must not contain a user name or password"));
+    }
+    Ok(parsed)
 }
 
 fn is_loopback(host: Option<Host<&str>>) -> bool {
@@ -138,11 +168,28 @@ mod tests {
     }
 
     #[test]
+    fn external_urls_follow_the_same_rule() {
+        assert!(check_external("https://storage.example/a.wav?X-Amz-Expires=900").is_ok());
+        assert!(check_external("http://localhost:9/a.wav").is_ok());
+        assert!(check_external("http://storage.example/a.wav").is_err());
+        assert!(check_external("/relative.wav").is_err());
+    }
+
+    #[test]
     fn joins_under_a_path_prefix() {
         let base = BaseUrl::parse("https://proxy.example/cartesia/").unwrap();
-        let url = base.join("/agents/calls/a%2Fb/cancel", &[("limit".into(), "10".into())]);
-        assert_eq!(url.as_str(), "https://proxy.example/cartesia/agents/calls/a%2Fb/cancel?limit=10");
+        let url = base.join(
+            "/agents/calls/a%2Fb/cancel",
+            &[("limit".into(), "10".into())],
+        );
+        assert_eq!(
+            url.as_str(),
+            "https://proxy.example/cartesia/agents/calls/a%2Fb/cancel?limit=10"
+        );
         let base = BaseUrl::parse("http://127.0.0.1:9").unwrap();
-        assert_eq!(base.join("/v2/call/abort", &[]).as_str(), "http://127.0.0.1:9/v2/call/abort");
+        assert_eq!(
+            base.join("/v2/call/abort", &[]).as_str(),
+            "http://127.0.0.1:9/v2/call/abort"
+        );
     }
 }

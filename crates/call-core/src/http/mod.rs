@@ -83,8 +83,12 @@ impl HttpClient {
     pub fn new(config: HttpConfig) -> crate::Result<Self> {
         config.retry.validate()?;
         let mut headers = config.headers;
-        let agent = HeaderValue::from_str(&config.user_agent)
-            .map_err(|_| Error::new(ErrorKind::InvalidInput, "user agent has characters a header cannot carry"))?;
+        let agent = HeaderValue::from_str(&config.user_agent).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                "user agent has characters a header cannot carry",
+            )
+        })?;
         headers.insert(USER_AGENT, agent);
         let client = match config.http_client {
             Some(client) => client,
@@ -92,7 +96,10 @@ impl HttpClient {
                 .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(config.retry.attempt_timeout())
                 .build()
-                .map_err(|e| Error::new(ErrorKind::Transport, "could not set up the HTTP client").with_source(e))?,
+                .map_err(|e| {
+                    Error::new(ErrorKind::Transport, "could not set up the HTTP client")
+                        .with_source(e)
+                })?,
         };
         let rng = match config.retry.jitter_seed() {
             Some(seed) => fastrand::Rng::with_seed(seed),
@@ -148,7 +155,16 @@ impl HttpClient {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
                 let success = (200..300).contains(&status);
-                let body = read_body(response, if success { max_body } else { MAX_ERROR_BODY_BYTES }, !success).await?;
+                let body = read_body(
+                    response,
+                    if success {
+                        max_body
+                    } else {
+                        MAX_ERROR_BODY_BYTES
+                    },
+                    !success,
+                )
+                .await?;
                 Ok((status, headers, body))
             })
             .await?;
@@ -214,7 +230,11 @@ impl HttpClient {
 
     /// The retry loop shared by [`send`](Self::send) and [`send_streaming`](Self::send_streaming): `read` turns the
     /// raw response into `T` within the attempt's timeout.
-    async fn send_with_retries<T, F, Fut>(&self, request: &Request, read: F) -> crate::Result<(T, u32)>
+    async fn send_with_retries<T, F, Fut>(
+        &self,
+        request: &Request,
+        read: F,
+    ) -> crate::Result<(T, u32)>
     where
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<T, AttemptError>>,
@@ -224,7 +244,22 @@ impl HttpClient {
         let retry = &inner.retry;
         let started = Instant::now();
         let deadline = started + retry.operation_timeout();
-        let url = inner.base_url.join(&request.path, &request.query);
+        let url = match &request.external {
+            Some(url) => url.clone(),
+            None => inner.base_url.join(&request.path, &request.query),
+        };
+        // A provider-given URL may be another host: it gets none of our headers (keys), only the user agent.
+        let default_headers = match &request.external {
+            Some(_) => inner
+                .headers
+                .get(USER_AGENT)
+                .map_or_else(HeaderMap::new, |agent| {
+                    let mut only_agent = HeaderMap::new();
+                    only_agent.insert(USER_AGENT, agent.clone());
+                    only_agent
+                }),
+            None => inner.headers.clone(),
+        };
         let call_id = request.call_id.as_ref().map(|id| id.as_str()).unwrap_or("");
         let mut attempt: u32 = 0;
         loop {
@@ -235,7 +270,7 @@ impl HttpClient {
             let mut builder = inner
                 .client
                 .request(request.method.clone(), url.clone())
-                .headers(inner.headers.clone())
+                .headers(default_headers.clone())
                 .headers(request.headers.clone());
             if !request.headers.contains_key(ACCEPT) {
                 builder = builder.header(ACCEPT, HeaderValue::from_static("application/json"));
@@ -266,7 +301,8 @@ impl HttpClient {
                         elapsed_ms,
                         "http attempt answered"
                     );
-                    let retryable = request.idempotency == Idempotency::Idempotent && is_retryable_status(status);
+                    let retryable = request.idempotency == Idempotency::Idempotent
+                        && is_retryable_status(status);
                     if retryable && may_retry {
                         let delay = match value.retry_after() {
                             Some(asked) => asked,
@@ -391,8 +427,15 @@ impl StreamingResponse {
     pub async fn chunk(&mut self) -> crate::Result<Option<Bytes>> {
         let result = match tokio::time::timeout(self.idle_timeout, self.response.chunk()).await {
             Ok(Ok(chunk)) => return Ok(chunk),
-            Ok(Err(e)) => Error::new(ErrorKind::Transport, "the connection broke while reading the body").with_source(e),
-            Err(_) => Error::new(ErrorKind::Timeout, "no data arrived within the attempt timeout while reading the body"),
+            Ok(Err(e)) => Error::new(
+                ErrorKind::Transport,
+                "the connection broke while reading the body",
+            )
+            .with_source(e),
+            Err(_) => Error::new(
+                ErrorKind::Timeout,
+                "no data arrived within the attempt timeout while reading the body",
+            ),
         };
         let error = result
             .with_provider(self.provider)
@@ -457,7 +500,11 @@ enum AttemptError {
 
 impl AttemptError {
     fn from_reqwest(error: reqwest::Error) -> Self {
-        if error.is_connect() { AttemptError::Connect(error) } else { AttemptError::Broken(error) }
+        if error.is_connect() {
+            AttemptError::Connect(error)
+        } else {
+            AttemptError::Broken(error)
+        }
     }
 
     fn may_have_been_sent(&self) -> bool {
@@ -479,33 +526,49 @@ impl AttemptError {
 
     fn into_error(self, deadline_hit: bool) -> Error {
         match self {
-            AttemptError::Connect(e) => {
-                Error::new(ErrorKind::Transport, "could not connect").with_request_sent(false).with_source(e)
-            }
-            AttemptError::Broken(e) if e.is_timeout() => {
-                Error::new(ErrorKind::Timeout, "timed out").with_request_sent(true).with_source(e)
-            }
-            AttemptError::Broken(e) => Error::new(ErrorKind::Transport, "the connection broke before the answer came")
-                .with_request_sent(true)
+            AttemptError::Connect(e) => Error::new(ErrorKind::Transport, "could not connect")
+                .with_request_sent(false)
                 .with_source(e),
+            AttemptError::Broken(e) if e.is_timeout() => {
+                Error::new(ErrorKind::Timeout, "timed out")
+                    .with_request_sent(true)
+                    .with_source(e)
+            }
+            AttemptError::Broken(e) => Error::new(
+                ErrorKind::Transport,
+                "the connection broke before the answer came",
+            )
+            .with_request_sent(true)
+            .with_source(e),
             AttemptError::Timeout if deadline_hit => {
-                Error::new(ErrorKind::Timeout, "no answer within the operation timeout").with_request_sent(true)
-            }
-            AttemptError::Timeout => {
-                Error::new(ErrorKind::Timeout, "no answer within the attempt timeout").with_request_sent(true)
-            }
-            AttemptError::TooLarge(cap) => {
-                Error::new(ErrorKind::Decode, format!("the response body is larger than the {cap}-byte cap"))
+                Error::new(ErrorKind::Timeout, "no answer within the operation timeout")
                     .with_request_sent(true)
             }
+            AttemptError::Timeout => {
+                Error::new(ErrorKind::Timeout, "no answer within the attempt timeout")
+                    .with_request_sent(true)
+            }
+            AttemptError::TooLarge(cap) => Error::new(
+                ErrorKind::Decode,
+                format!("the response body is larger than the {cap}-byte cap"),
+            )
+            .with_request_sent(true),
         }
     }
 }
 
 /// Reads a body up to `cap` bytes: beyond it, `truncate` keeps the first `cap` bytes (error bodies, which are only
 /// quoted) or fails (success bodies, which must be whole to be decoded).
-async fn read_body(mut response: reqwest::Response, cap: usize, truncate: bool) -> Result<Bytes, AttemptError> {
-    if !truncate && response.content_length().is_some_and(|len| len > cap as u64) {
+async fn read_body(
+    mut response: reqwest::Response,
+    cap: usize,
+    truncate: bool,
+) -> Result<Bytes, AttemptError> {
+    if !truncate
+        && response
+            .content_length()
+            .is_some_and(|len| len > cap as u64)
+    {
         return Err(AttemptError::TooLarge(cap));
     }
     let mut body = BytesMut::new();

@@ -54,6 +54,7 @@ pub struct Request {
     pub(crate) call_id: Option<CallId>,
     pub(crate) idempotency: Idempotency,
     pub(crate) max_body_bytes: usize,
+    pub(crate) external: Option<url::Url>,
 }
 
 impl Request {
@@ -69,7 +70,23 @@ impl Request {
             call_id: None,
             idempotency: Idempotency::Idempotent,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            external: None,
         }
+    }
+
+    /// A `GET` of an absolute URL given by the provider (a redirect's `Location`, a signed download link) that
+    /// carries **none** of the client's headers: no key ever goes to another host. Path segments and queries added
+    /// later are ignored; the URL is used as given.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when `url` is not absolute, or is `http` to a host
+    /// that is not loopback (the same rule as [`BaseUrl`](crate::http::BaseUrl)).
+    pub fn external_get(url: &str, operation: impl Into<Cow<'static, str>>) -> crate::Result<Self> {
+        let parsed = crate::http::base_url::check_external(url)?;
+        let mut request = Request::new(Method::GET, operation);
+        request.external = Some(parsed);
+        Ok(request)
     }
 
     /// Appends one path segment, percent-encoded.
@@ -113,7 +130,10 @@ impl Request {
     /// Sets a JSON body (already serialized) and `Content-Type: application/json`.
     #[must_use]
     pub fn json_body(mut self, body: impl Into<Bytes>) -> Self {
-        self.headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         self.body = Some(body.into());
         self
     }

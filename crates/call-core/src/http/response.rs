@@ -67,7 +67,10 @@ impl Response {
     /// [`ErrorKind::Decode`] when the body is not the JSON `T` expects; the error names the operation and status,
     /// never the body's content beyond a short escaped excerpt.
     pub fn json<T: DeserializeOwned>(&self) -> crate::Result<T> {
-        serde_json::from_slice(&self.body).map_err(|e| self.decode_error("the body is not the JSON expected").with_source(e))
+        serde_json::from_slice(&self.body).map_err(|e| {
+            self.decode_error("the body is not the JSON expected")
+                .with_source(e)
+        })
     }
 
     /// An [`ErrorKind::Decode`] error for this response, with `detail` and a short excerpt of the body.

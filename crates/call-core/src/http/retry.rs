@@ -58,7 +58,10 @@ impl RetryConfig {
 
     /// One attempt, no retries; the timeouts of [`RetryConfig::standard`].
     pub fn disabled() -> Self {
-        RetryConfig { max_attempts: 1, ..RetryConfig::standard() }
+        RetryConfig {
+            max_attempts: 1,
+            ..RetryConfig::standard()
+        }
     }
 
     /// Sets the number of attempts in all (1 = no retries). Must be at least 1.

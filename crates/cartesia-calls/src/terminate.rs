@@ -1,0 +1,155 @@
+//! Termination that is certain: the truth about the call, not just one request's status.
+
+use call_core::{
+    CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, Provider,
+    TerminateOutcome, Termination, async_trait,
+};
+
+use crate::{Call, CartesiaClient};
+
+/// What a cancel's failure leaves us to find out.
+enum Doubt {
+    /// 400: the call was not active. Over (and perhaps by our own earlier attempt), or not yet started.
+    NotActive,
+    /// 404: no such call, or "no active connection".
+    NotFound,
+    /// The cancel may have reached Cartesia but no clear answer came back: timeout, reset, 5xx after retries, a
+    /// malformed 200.
+    Ambiguous,
+}
+
+fn doubt(error: &Error) -> Option<Doubt> {
+    match (error.kind(), error.status()) {
+        (ErrorKind::NotTerminable, Some(400)) => Some(Doubt::NotActive),
+        (ErrorKind::NotFound, Some(404)) => Some(Doubt::NotFound),
+        (
+            ErrorKind::Timeout | ErrorKind::Transport | ErrorKind::Upstream | ErrorKind::Decode,
+            _,
+        ) if error.request_may_have_been_sent() => Some(Doubt::Ambiguous),
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl CallControl for CartesiaClient {
+    fn provider(&self) -> Provider {
+        Provider::Cartesia
+    }
+
+    /// Cancels the call and answers the truth about it, reading the call when the cancel's answer leaves doubt.
+    ///
+    /// - 200 `{"cancelled": true}`: [`TerminateOutcome::Terminated`].
+    /// - A doubtful answer (timeout or reset after sending, 502s until retries ran out, a malformed 200, a 400
+    ///   "not active", a 404 that may mean "no active connection") is resolved with Get Call: a call that ended with
+    ///   `api_cancelled` after one of our attempts may have reached Cartesia is `Terminated` (our lost cancel did
+    ///   it); a call that ended otherwise, or was already over at our first attempt, is
+    ///   [`TerminateOutcome::AlreadyEnded`]; a call still `started` means the cancel failed, and the first error is
+    ///   returned as the cause; a call still `created` is [`ErrorKind::NotTerminable`] (Cartesia cannot cancel a call
+    ///   before it is answered: cancel its batch, or wait until it starts); a call Get Call cannot find is
+    ///   [`ErrorKind::NotFound`].
+    /// - Any other failure (401, 403, 429 after retries, a connection that never opened) is returned as is: nothing
+    ///   happened.
+    ///
+    /// Cancel Call is sent once per attempt the retry config allows, never again after a doubtful answer.
+    async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
+        let error = match self.cancel_counting(call_id).await {
+            Ok(attempts) => {
+                return Ok(Termination::new(
+                    Provider::Cartesia,
+                    call_id.clone(),
+                    TerminateOutcome::Terminated,
+                    attempts,
+                ));
+            }
+            Err(error) => error,
+        };
+        let Some(doubt) = doubt(&error) else {
+            return Err(error);
+        };
+        let (call, read_attempts) = match self.get_counting(call_id).await {
+            Ok(found) => found,
+            Err(read) if read.kind() == ErrorKind::NotFound => {
+                // Get Call cannot find it either: it does not exist (for this key).
+                let attempts = error.attempts() + read.attempts();
+                let error = if matches!(doubt, Doubt::NotFound) {
+                    error
+                } else {
+                    read
+                };
+                return Err(error.with_attempts(attempts));
+            }
+            // The read failed too: the first error is the truest answer we have.
+            Err(_) => return Err(error),
+        };
+        let attempts = error.attempts() + read_attempts;
+        resolve(call_id, &call, doubt, error, attempts)
+    }
+
+    /// The call's state, from Get Call.
+    async fn state(&self, call_id: &CallId) -> call_core::Result<CallState> {
+        Ok(self.get_call(call_id).await?.status.state())
+    }
+}
+
+fn resolve(
+    call_id: &CallId,
+    call: &Call,
+    doubt: Doubt,
+    error: Error,
+    attempts: u32,
+) -> call_core::Result<Termination> {
+    let done = |outcome| {
+        Ok(Termination::new(
+            Provider::Cartesia,
+            call_id.clone(),
+            outcome,
+            attempts,
+        ))
+    };
+    match call.status.state() {
+        CallState::Ended => {
+            // Our cancel may have landed on an earlier attempt whose reply was lost. A 400 on the very first attempt
+            // means the call was over before we asked, whatever ended it.
+            let ours_may_have_landed = match doubt {
+                Doubt::Ambiguous => true,
+                Doubt::NotActive | Doubt::NotFound => error.attempts() > 1,
+            };
+            if call.was_cancelled_by_api() && ours_may_have_landed {
+                done(TerminateOutcome::Terminated)
+            } else {
+                done(TerminateOutcome::AlreadyEnded)
+            }
+        }
+        CallState::Queued => Err(Error::new(
+            ErrorKind::NotTerminable,
+            "the call is still `created` (not yet answered) and Cartesia cannot cancel it before it starts: \
+             cancel its batch, or wait until it is `started`",
+        )
+        .with_provider(Provider::Cartesia)
+        .with_operation("cancel call")
+        .with_call_id(call_id.clone())
+        .with_attempts(attempts)
+        .with_request_sent(true)
+        .with_source(error)),
+        CallState::Active | CallState::Unknown | _ => {
+            let kind = error.kind();
+            let detail = match call.status {
+                CartesiaCallStatus::Started | CartesiaCallStatus::Active => "the cancel did not take effect: the call is still active",
+                _ => "the cancel's outcome is unknown: the call's status is not one this library knows",
+            };
+            let mut failed = Error::new(kind, detail)
+                .with_provider(Provider::Cartesia)
+                .with_operation("cancel call")
+                .with_call_id(call_id.clone())
+                .with_attempts(attempts)
+                .with_request_sent(true);
+            if let Some(status) = error.status() {
+                failed = failed.with_status(status);
+            }
+            if let Some(message) = error.provider_message() {
+                failed = failed.with_provider_message(message);
+            }
+            Err(failed.with_source(error))
+        }
+    }
+}

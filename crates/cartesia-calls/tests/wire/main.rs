@@ -1,0 +1,13 @@
+//! Wire tests: the exact requests `cartesia-calls` sends and how it reads every documented answer, against
+//! mockito servers on 127.0.0.1.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod cancel;
+mod support;

@@ -1,0 +1,263 @@
+//! The legacy-API client and its builder.
+
+use call_core::http::{BaseUrl, HttpClient, HttpConfig};
+use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+/// The environment variable holding the legacy API's public key (`pk_...`).
+pub const PUBLIC_KEY_ENV: &str = "MIRAI_PUBLIC_KEY";
+/// The environment variable holding the legacy API's private key (`sk_...`).
+pub const PRIVATE_KEY_ENV: &str = "MIRAI_PRIVATE_KEY";
+/// The environment variable holding the workspace id.
+pub const WORKSPACE_ENV: &str = "MIRAI_WORKSPACE";
+/// The environment variable that overrides the legacy API's base URL (optional).
+pub const BASE_URL_ENV: &str = "MIRAI_BASE_URL";
+
+/// The legacy API's documented servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MiraiServer {
+    /// `https://api.voice-agents.miraiminds.co`, the default.
+    Production,
+    /// `https://api.stage.voice-agent.miraiminds.co`.
+    Staging,
+}
+
+impl MiraiServer {
+    /// The server's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            MiraiServer::Production => "https://api.voice-agents.miraiminds.co",
+            MiraiServer::Staging => "https://api.stage.voice-agent.miraiminds.co",
+        }
+    }
+}
+
+/// A client for Mirai Minds' **legacy** call API (the one Mirai's docs call "v1": `/v2/call/...` paths on
+/// `api.voice-agents.miraiminds.co`, authenticated with `x-public-key`, `x-private-key` and `workspace`).
+///
+/// The legacy API can place and abort calls but cannot read them (call outcomes arrive by webhook only), so
+/// [`CallControl::state`](call_core::CallControl::state) answers [`ErrorKind::Unsupported`] here. Cheap to clone.
+///
+/// ```no_run
+/// use call_core::{CallControl, CallId};
+/// use mirai_calls::MiraiClient;
+///
+/// # async fn run() -> call_core::Result<()> {
+/// let client = MiraiClient::from_env()?;
+/// let done = client.terminate(&CallId::new("68f0a1b2c3d4e5f600000900")?).await?;
+/// println!("{}", done.outcome());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MiraiClient {
+    pub(crate) http: HttpClient,
+}
+
+impl MiraiClient {
+    /// A builder, starting from the defaults (production server).
+    pub fn builder() -> MiraiClientBuilder {
+        MiraiClientBuilder::default()
+    }
+
+    /// A client from `MIRAI_PUBLIC_KEY`, `MIRAI_PRIVATE_KEY`, `MIRAI_WORKSPACE` and, if set, `MIRAI_BASE_URL`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] naming the first variable that is missing or blank, or an invalid value.
+    pub fn from_env() -> call_core::Result<Self> {
+        MiraiClientBuilder::from_env()?.build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &BaseUrl {
+        self.http.base_url()
+    }
+}
+
+/// Builds a [`MiraiClient`]. Setters never fail; [`build`](Self::build) checks everything.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct MiraiClientBuilder {
+    public_key: Option<ApiKey>,
+    private_key: Option<ApiKey>,
+    workspace: Option<String>,
+    base_url: String,
+    retry: RetryConfig,
+    http_client: Option<reqwest::Client>,
+}
+
+impl Default for MiraiClientBuilder {
+    fn default() -> Self {
+        MiraiClientBuilder {
+            public_key: None,
+            private_key: None,
+            workspace: None,
+            base_url: MiraiServer::Production.base_url().to_owned(),
+            retry: RetryConfig::standard(),
+            http_client: None,
+        }
+    }
+}
+
+impl MiraiClientBuilder {
+    /// A builder with the keys and workspace from the environment, and the base URL from `MIRAI_BASE_URL` if set.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] naming the first required variable that is missing or blank.
+    pub fn from_env() -> call_core::Result<Self> {
+        let mut builder = MiraiClientBuilder::default()
+            .public_key(required_env(PUBLIC_KEY_ENV)?)
+            .private_key(required_env(PRIVATE_KEY_ENV)?)
+            .workspace(required_env(WORKSPACE_ENV)?);
+        if let Some(url) = optional_env(BASE_URL_ENV) {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// The public key (`pk_...`), sent as `x-public-key`. Required.
+    pub fn public_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.public_key = Some(key.into());
+        self
+    }
+
+    /// The private key (`sk_...`), sent as `x-private-key`. Required. It is also the legacy webhook signing key.
+    pub fn private_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.private_key = Some(key.into());
+        self
+    }
+
+    /// The workspace id, sent as `workspace`. Required.
+    pub fn workspace(mut self, workspace: impl Into<String>) -> Self {
+        self.workspace = Some(workspace.into());
+        self
+    }
+
+    /// One of the documented servers (default [`MiraiServer::Production`]).
+    pub fn server(mut self, server: MiraiServer) -> Self {
+        self.base_url = server.base_url().to_owned();
+        self
+    }
+
+    /// Any base URL. `https` is required, except to a loopback host.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Retry and timeout settings (default [`RetryConfig::standard`]).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// A `reqwest::Client` to share its connection pool. Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: a redirect would carry `x-private-key` to the other host.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] when a key or the workspace is missing, blank or not header-safe, the base URL is
+    /// not `https` (or `http` to a loopback host), or the retry config is invalid.
+    pub fn build(self) -> call_core::Result<MiraiClient> {
+        let missing = |what: &'static str| Error::new(ErrorKind::InvalidInput, what);
+        let public_key = self
+            .public_key
+            .ok_or_else(|| missing("mirai public key is missing"))?;
+        let private_key = self
+            .private_key
+            .ok_or_else(|| missing("mirai private key is missing"))?;
+        let workspace = self
+            .workspace
+            .ok_or_else(|| missing("mirai workspace is missing"))?;
+        let base_url = BaseUrl::parse(&self.base_url)?;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            HeaderName::from_static("x-public-key"),
+            public_key.to_header_value("", "mirai public key")?,
+        );
+        headers.insert(
+            HeaderName::from_static("x-private-key"),
+            private_key.to_header_value("", "mirai private key")?,
+        );
+        if workspace.trim().is_empty() || workspace.trim() != workspace {
+            return Err(missing(
+                "mirai workspace is blank or has surrounding whitespace",
+            ));
+        }
+        let workspace = HeaderValue::from_str(&workspace)
+            .map_err(|_| missing("mirai workspace is not header-safe"))?;
+        headers.insert(HeaderName::from_static("workspace"), workspace);
+        let http = HttpClient::new(HttpConfig {
+            provider: Provider::Mirai,
+            base_url,
+            headers,
+            retry: self.retry,
+            user_agent: call_core::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+            http_client: self.http_client,
+        })?;
+        Ok(MiraiClient { http })
+    }
+}
+
+pub(crate) fn required_env(name: &str) -> call_core::Result<String> {
+    optional_env(name).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("environment variable {name} is not set"),
+        )
+    })
+}
+
+pub(crate) fn optional_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full() -> MiraiClientBuilder {
+        MiraiClient::builder()
+            .public_key("pk_1")
+            .private_key("sk_1")
+            .workspace("ws_1")
+    }
+
+    #[test]
+    fn build_checks_everything() {
+        assert!(full().build().is_ok());
+        assert!(full().server(MiraiServer::Staging).build().is_ok());
+        let cases = [
+            MiraiClient::builder().private_key("sk_1").workspace("ws_1"),
+            MiraiClient::builder().public_key("pk_1").workspace("ws_1"),
+            MiraiClient::builder()
+                .public_key("pk_1")
+                .private_key("sk_1"),
+            full().workspace(" "),
+            full().private_key("sk_1\n"),
+            full().base_url("http://api.voice-agents.miraiminds.co"),
+        ];
+        for builder in cases {
+            assert_eq!(builder.build().unwrap_err().kind(), ErrorKind::InvalidInput);
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_keys() {
+        let builder = MiraiClient::builder()
+            .public_key("pk_canary1")
+            .private_key("sk_canary2")
+            .workspace("ws");
+        let client = builder.clone().build().unwrap();
+        let text = format!("{builder:?} {client:?}");
+        assert!(!text.contains("canary"), "{text}");
+    }
+}
