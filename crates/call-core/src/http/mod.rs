@@ -302,7 +302,10 @@ impl HttpClient {
                         "http attempt answered"
                     );
                     let retryable = request.idempotency == Idempotency::Idempotent
-                        && is_retryable_status(status);
+                        && is_retryable_status(status)
+                        && !request
+                            .final_answer
+                            .is_some_and(|is_final| is_final(status, value.body()));
                     if retryable && may_retry {
                         let delay = match value.retry_after() {
                             Some(asked) => asked,
@@ -454,6 +457,8 @@ impl StreamingResponse {
 trait HasStatus {
     fn status(&self) -> u16;
     fn retry_after(&self) -> Option<Duration>;
+    /// The body, where it was read (error bodies always are).
+    fn body(&self) -> &[u8];
 }
 
 fn retry_after_of(headers: &HeaderMap) -> Option<Duration> {
@@ -468,6 +473,9 @@ impl HasStatus for (u16, HeaderMap, Bytes) {
     fn retry_after(&self) -> Option<Duration> {
         retry_after_of(&self.1)
     }
+    fn body(&self) -> &[u8] {
+        &self.2
+    }
 }
 
 impl HasStatus for std::result::Result<reqwest::Response, (u16, HeaderMap, Bytes)> {
@@ -481,6 +489,12 @@ impl HasStatus for std::result::Result<reqwest::Response, (u16, HeaderMap, Bytes
         match self {
             Ok(response) => retry_after_of(response.headers()),
             Err(read) => retry_after_of(&read.1),
+        }
+    }
+    fn body(&self) -> &[u8] {
+        match self {
+            Ok(_) => &[],
+            Err(read) => &read.2,
         }
     }
 }

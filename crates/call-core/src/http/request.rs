@@ -55,6 +55,7 @@ pub struct Request {
     pub(crate) idempotency: Idempotency,
     pub(crate) max_body_bytes: usize,
     pub(crate) external: Option<url::Url>,
+    pub(crate) final_answer: Option<fn(u16, &[u8]) -> bool>,
 }
 
 impl Request {
@@ -71,6 +72,7 @@ impl Request {
             idempotency: Idempotency::Idempotent,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             external: None,
+            final_answer: None,
         }
     }
 
@@ -142,6 +144,14 @@ impl Request {
     #[must_use]
     pub fn idempotency(mut self, idempotency: Idempotency) -> Self {
         self.idempotency = idempotency;
+        self
+    }
+
+    /// Marks some answers as final even though their status is normally retried: `is_final(status, body)` returning
+    /// `true` stops the retries (Mirai's 503 `campaigns_unavailable` is not transient, whatever its status says).
+    #[must_use]
+    pub fn final_when(mut self, is_final: fn(u16, &[u8]) -> bool) -> Self {
+        self.final_answer = Some(is_final);
         self
     }
 

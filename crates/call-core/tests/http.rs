@@ -1,0 +1,303 @@
+//! The shared HTTP path against local servers: what is retried, what is not, and what is sent where.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::time::Duration;
+
+use call_core::http::{BaseUrl, HttpClient, HttpConfig, Idempotency, Request};
+use call_core::{ApiKey, CallId, ErrorKind, Provider, RetryConfig};
+use mockito::{Matcher, Server};
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, HeaderMap};
+
+fn retry() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
+        .with_attempt_timeout(Duration::from_millis(300))
+        .with_operation_timeout(Duration::from_secs(3))
+}
+
+fn client(url: &str, retry: RetryConfig) -> HttpClient {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        ApiKey::new("sk_secret_1")
+            .to_header_value("Bearer ", "key")
+            .unwrap(),
+    );
+    HttpClient::new(HttpConfig {
+        provider: Provider::Cartesia,
+        base_url: BaseUrl::parse(url).unwrap(),
+        headers,
+        retry,
+        user_agent: "test/1".into(),
+        http_client: None,
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_request_that_is_not_idempotent_is_never_sent_twice() {
+    let mut server = Server::new_async().await;
+    let mock = server
+        .mock("POST", "/create")
+        .with_status(502)
+        .expect(1)
+        .create_async()
+        .await;
+    let request = Request::new(Method::POST, "create call")
+        .segment("create")
+        .idempotency(Idempotency::NotIdempotent);
+    let response = client(&server.url(), retry()).send(request).await.unwrap();
+    assert_eq!(response.status(), 502);
+    assert_eq!(response.attempts(), 1);
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_request_that_is_not_idempotent_and_times_out_has_an_unknown_outcome() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut sockets = Vec::new();
+        loop {
+            sockets.push(listener.accept().await.unwrap().0);
+        }
+    });
+    let request = Request::new(Method::POST, "create call")
+        .segment("create")
+        .idempotency(Idempotency::NotIdempotent);
+    let error = client(
+        &url,
+        retry().with_attempt_timeout(Duration::from_millis(30)),
+    )
+    .send(request)
+    .await
+    .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(error.is_outcome_unknown());
+    assert_eq!(error.attempts(), 1);
+    assert!(error.to_string().contains("outcome unknown"), "{error}");
+    held.abort();
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_even_when_not_idempotent_and_says_nothing_was_sent() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let request = Request::new(Method::POST, "create call")
+        .segment("create")
+        .idempotency(Idempotency::NotIdempotent);
+    let error = client(&url, retry()).send(request).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport);
+    assert!(!error.request_may_have_been_sent());
+    assert!(!error.is_outcome_unknown());
+    assert_eq!(error.attempts(), 3);
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_deadline_answers_at_once() {
+    let mut server = Server::new_async().await;
+    let mock = server
+        .mock("GET", "/x")
+        .with_status(429)
+        .with_header("retry-after", "120")
+        .expect(1)
+        .create_async()
+        .await;
+    let started = std::time::Instant::now();
+    let response = client(&server.url(), retry())
+        .send(Request::new(Method::GET, "read").segment("x"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let error = response.error();
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn retry_after_within_the_deadline_is_honoured_then_retried() {
+    let mut server = Server::new_async().await;
+    let limited = server
+        .mock("GET", "/x")
+        .with_status(429)
+        .with_header("retry-after", "0")
+        .expect(2)
+        .create_async()
+        .await;
+    let ok = server
+        .mock("GET", "/x")
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create_async()
+        .await;
+    let response = client(&server.url(), retry())
+        .send(Request::new(Method::GET, "read").segment("x"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.attempts(), 3);
+    limited.assert_async().await;
+    ok.assert_async().await;
+}
+
+#[tokio::test]
+async fn final_when_stops_retrying_a_permanent_503() {
+    let mut server = Server::new_async().await;
+    let mock = server
+        .mock("GET", "/x")
+        .with_status(503)
+        .with_body(r#"{"error":{"code":"campaigns_unavailable"}}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let request = Request::new(Method::GET, "read")
+        .segment("x")
+        .final_when(|_, body| body.windows(21).any(|w| w == b"campaigns_unavailable"));
+    let response = client(&server.url(), retry()).send(request).await.unwrap();
+    assert_eq!((response.status(), response.attempts()), (503, 1));
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn other_4xx_are_never_retried() {
+    let mut server = Server::new_async().await;
+    for status in [400, 401, 403, 404, 409, 422] {
+        let mock = server
+            .mock("GET", "/x")
+            .with_status(status)
+            .expect(1)
+            .create_async()
+            .await;
+        let response = client(&server.url(), retry())
+            .send(Request::new(Method::GET, "read").segment("x"))
+            .await
+            .unwrap();
+        assert_eq!((response.status(), response.attempts()), (status as u16, 1));
+        mock.assert_async().await;
+        mock.remove_async().await;
+    }
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_attempts() {
+    let mut server = Server::new_async().await;
+    let mock = server
+        .mock("GET", "/x")
+        .with_status(503)
+        .expect(3)
+        .create_async()
+        .await;
+    let response = client(&server.url(), retry())
+        .send(Request::new(Method::GET, "read").segment("x"))
+        .await
+        .unwrap();
+    assert_eq!((response.status(), response.attempts()), (503, 3));
+    assert_eq!(response.error().kind(), ErrorKind::Upstream);
+    mock.assert_async().await;
+    let mock = server
+        .mock("GET", "/y")
+        .with_status(503)
+        .expect(1)
+        .create_async()
+        .await;
+    let response = client(&server.url(), RetryConfig::disabled())
+        .send(Request::new(Method::GET, "read").segment("y"))
+        .await
+        .unwrap();
+    assert_eq!(response.attempts(), 1);
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn an_external_url_gets_no_key() {
+    let mut api = Server::new_async().await;
+    let mut storage = Server::new_async().await;
+    let download = storage
+        .mock("GET", "/rec.wav")
+        .match_query(Matcher::UrlEncoded("X-Amz-Expires".into(), "900".into()))
+        .match_header("authorization", Matcher::Missing)
+        .match_header("user-agent", "test/1")
+        .with_body("RIFF")
+        .expect(1)
+        .create_async()
+        .await;
+    let url = format!("{}/rec.wav?X-Amz-Expires=900", storage.url());
+    let request = Request::external_get(&url, "download recording").unwrap();
+    let response = client(&api.url(), retry()).send(request).await.unwrap();
+    assert_eq!(response.body().as_ref(), b"RIFF");
+    download.assert_async().await;
+    api.mock("GET", Matcher::Any)
+        .expect(0)
+        .create_async()
+        .await
+        .assert_async()
+        .await;
+}
+
+#[tokio::test]
+async fn a_success_body_over_the_cap_is_a_decode_error_not_a_retry() {
+    let mut server = Server::new_async().await;
+    let mock = server
+        .mock("GET", "/x")
+        .with_status(200)
+        .with_body("x".repeat(2048))
+        .expect(1)
+        .create_async()
+        .await;
+    let request = Request::new(Method::GET, "read")
+        .segment("x")
+        .max_body_bytes(1024);
+    let error = client(&server.url(), retry())
+        .send(request)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Decode);
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed_by_the_client_we_build() {
+    let mut server = Server::new_async().await;
+    let mock = server
+        .mock("GET", "/x")
+        .with_status(302)
+        .with_header("location", "http://127.0.0.1:1/steal")
+        .expect(1)
+        .create_async()
+        .await;
+    let response = client(&server.url(), retry())
+        .send(Request::new(Method::GET, "read").segment("x"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn the_call_id_is_one_encoded_segment_and_named_in_errors() {
+    let mut server = Server::new_async().await;
+    let mock = server
+        .mock("POST", "/calls/..%2Fagents%3Fx%3D1/cancel")
+        .with_status(404)
+        .expect(1)
+        .create_async()
+        .await;
+    let id = CallId::new("../agents?x=1").unwrap();
+    let request = Request::new(Method::POST, "cancel call")
+        .segment("calls")
+        .call_id_segment(&id)
+        .segment("cancel");
+    let response = client(&server.url(), retry()).send(request).await.unwrap();
+    let error = response.error();
+    assert_eq!(error.call_id(), Some(&id));
+    assert!(!format!("{error} {error:?}").contains("sk_secret_1"));
+    mock.assert_async().await;
+}
