@@ -1,1 +1,1 @@
-//! Shared helpers for the facade tests.
+//! Workspace-level integration tests of `calls-facade`; the tests are in `facade/`.
