@@ -301,3 +301,90 @@ async fn the_call_id_is_one_encoded_segment_and_named_in_errors() {
     assert!(!format!("{error} {error:?}").contains("sk_secret_1"));
     mock.assert_async().await;
 }
+
+#[tokio::test]
+async fn one_rate_limit_pauses_the_whole_client() {
+    let mut server = Server::new_async().await;
+    let limited = server
+        .mock("GET", "/a")
+        .with_status(429)
+        .with_header("retry-after", "100")
+        .expect(1)
+        .create_async()
+        .await;
+    let other = server
+        .mock("GET", "/b")
+        .with_status(200)
+        .expect(0)
+        .create_async()
+        .await;
+    let client = client(&server.url(), retry());
+    let response = client
+        .send(Request::new(Method::GET, "read").segment("a"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(client.throttle().events(), 1);
+    // Another request of the same client is not sent while the provider asked us to wait past its deadline.
+    let error = client
+        .send(Request::new(Method::GET, "read").segment("b"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
+    assert_eq!(error.attempts(), 0);
+    assert!(!error.request_may_have_been_sent());
+    assert!(error.retry_after().unwrap() > Duration::from_secs(50));
+    limited.assert_async().await;
+    other.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_short_rate_limit_delays_other_requests_then_lets_them_through() {
+    let mut server = Server::new_async().await;
+    let limited = server
+        .mock("GET", "/a")
+        .with_status(429)
+        .with_header("retry-after", "0.2")
+        .expect(1)
+        .create_async()
+        .await;
+    let ok_a = server
+        .mock("GET", "/a")
+        .with_status(200)
+        .expect(1)
+        .create_async()
+        .await;
+    let ok_b = server
+        .mock("GET", "/b")
+        .with_status(200)
+        .expect(1)
+        .create_async()
+        .await;
+    let client = client(&server.url(), retry());
+    let first = client.send(Request::new(Method::GET, "read").segment("a"));
+    let second = async {
+        while client.throttle().events() == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        // Taken before the pause is read, so the gate opens no earlier than `started + pause`.
+        let started = std::time::Instant::now();
+        let pause = client.throttle().remaining();
+        let response = client
+            .send(Request::new(Method::GET, "read").segment("b"))
+            .await
+            .unwrap();
+        (response, pause, started.elapsed())
+    };
+    let (first, (second, pause, waited)) = tokio::join!(first, second);
+    assert_eq!(first.unwrap().status(), 200);
+    assert_eq!(second.status(), 200);
+    // The second request was held until the gate opened: it waited at least the pause it saw.
+    assert!(!pause.is_zero());
+    assert!(
+        waited >= pause,
+        "the second request did not wait: {waited:?} < {pause:?}"
+    );
+    limited.assert_async().await;
+    ok_a.assert_async().await;
+    ok_b.assert_async().await;
+}

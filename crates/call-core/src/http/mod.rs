@@ -9,6 +9,7 @@ mod request;
 mod response;
 mod retry;
 mod retry_after;
+mod throttle;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ pub use request::{DEFAULT_MAX_BODY_BYTES, Idempotency, Request};
 pub use response::Response;
 pub use retry::RetryConfig;
 pub use retry_after::parse_retry_after;
+pub use throttle::Throttle;
 
 use crate::{Error, ErrorKind, Provider};
 
@@ -49,6 +51,7 @@ struct Inner {
     headers: HeaderMap,
     retry: RetryConfig,
     rng: Mutex<fastrand::Rng>,
+    throttle: Arc<Throttle>,
 }
 
 /// What goes into an [`HttpClient`].
@@ -113,6 +116,7 @@ impl HttpClient {
                 headers,
                 retry: config.retry,
                 rng: Mutex::new(rng),
+                throttle: Arc::new(Throttle::new()),
             }),
         })
     }
@@ -130,6 +134,11 @@ impl HttpClient {
     /// The retry settings.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.inner.retry
+    }
+
+    /// The client-wide rate-limit gate every request passes (see [`Throttle`]).
+    pub fn throttle(&self) -> &Arc<Throttle> {
+        &self.inner.throttle
     }
 
     /// The underlying `reqwest::Client` (shared connection pool).
@@ -264,6 +273,26 @@ impl HttpClient {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
+            let paused = inner.throttle.remaining();
+            if !paused.is_zero() {
+                if Instant::now() + paused >= deadline {
+                    // The provider asked this client to wait past this operation's deadline: say so now, unsent.
+                    let mut error = Error::new(
+                        ErrorKind::RateLimited,
+                        "the provider asked this client to wait past this operation's deadline",
+                    )
+                    .with_provider(inner.provider)
+                    .with_operation(request.operation.clone())
+                    .with_retry_after(paused)
+                    .with_request_sent(attempt > 1)
+                    .with_attempts(attempt - 1);
+                    if let Some(id) = &request.call_id {
+                        error = error.with_call_id(id.clone());
+                    }
+                    return Err(error);
+                }
+                inner.throttle.ready(deadline).await;
+            }
             let now = Instant::now();
             let remaining = deadline.saturating_duration_since(now);
             let attempt_timeout = retry.attempt_timeout().min(remaining);
@@ -306,6 +335,12 @@ impl HttpClient {
                         && !request
                             .final_answer
                             .is_some_and(|is_final| is_final(status, value.body()));
+                    if status == 429 {
+                        // Every request of this client waits, not only this one.
+                        inner.throttle.pause_for(
+                            value.retry_after().unwrap_or_else(|| self.backoff(attempt)),
+                        );
+                    }
                     if retryable && may_retry {
                         let delay = match value.retry_after() {
                             Some(asked) => asked,
