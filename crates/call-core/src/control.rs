@@ -55,6 +55,12 @@ pub trait CallControl: Send + Sync + fmt::Debug {
     async fn state(&self, call_id: &CallId) -> crate::Result<CallState> {
         Err(unsupported(self.provider(), "read call state", call_id))
     }
+
+    /// The client's shared rate-limit gate, if it has one: bulk termination reads it to slow down when the
+    /// provider rate-limits.
+    fn throttle(&self) -> Option<&crate::http::Throttle> {
+        None
+    }
 }
 
 /// The error for an operation a provider's API does not offer.

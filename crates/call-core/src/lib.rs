@@ -13,10 +13,12 @@
 //!   request may have reached the provider.
 //! - [`CallState`], [`CartesiaCallStatus`], [`MiraiCallStatus`]: provider statuses that never fail to parse, and
 //!   the neutral state they map to.
+//! - [`bulk`]: terminating thousands of calls at once, with bounded, adaptive concurrency and one report per id.
 //! - [`http`]: the one HTTP path (timeouts, retries with jitter and `Retry-After`, capped bodies) every client uses.
 //!
 //! Most programs use a client crate and never name this one directly.
 
+pub mod bulk;
 mod call_id;
 mod cartesia_status;
 mod control;
