@@ -16,7 +16,11 @@ fn retry() -> RetryConfig {
 }
 
 fn providers(cartesia_url: &str, mirai_url: &str) -> Vec<Arc<dyn CallControl>> {
-    let cartesia = CartesiaClient::builder().api_key("sk_car_facade").base_url(cartesia_url).retry(retry()).build();
+    let cartesia = CartesiaClient::builder()
+        .api_key("sk_car_facade")
+        .base_url(cartesia_url)
+        .retry(retry())
+        .build();
     let mirai = MiraiClient::builder()
         .public_key("pk_facade")
         .private_key("sk_facade")
@@ -66,7 +70,12 @@ async fn each_provider_answers_already_over_and_not_found_in_the_same_terms() {
     let mut cartesia = Server::new_async().await;
     let mut mirai = Server::new_async().await;
     // Cartesia: a 400 on the first attempt, and the call reads as completed by the agent: it was already over.
-    cartesia.mock("POST", "/agents/calls/done_1/cancel").with_status(400).expect(1).create_async().await;
+    cartesia
+        .mock("POST", "/agents/calls/done_1/cancel")
+        .with_status(400)
+        .expect(1)
+        .create_async()
+        .await;
     cartesia
         .mock("GET", "/agents/calls/done_1")
         .with_body(r#"{"id":"done_1","agent_id":"agent_1","status":"completed","end_reason":"agent_hangup"}"#)
@@ -81,8 +90,18 @@ async fn each_provider_answers_already_over_and_not_found_in_the_same_terms() {
         .expect(1)
         .create_async()
         .await;
-    cartesia.mock("POST", "/agents/calls/nope/cancel").with_status(404).expect(1).create_async().await;
-    cartesia.mock("GET", "/agents/calls/nope").with_status(404).expect(1).create_async().await;
+    cartesia
+        .mock("POST", "/agents/calls/nope/cancel")
+        .with_status(404)
+        .expect(1)
+        .create_async()
+        .await;
+    cartesia
+        .mock("GET", "/agents/calls/nope")
+        .with_status(404)
+        .expect(1)
+        .create_async()
+        .await;
     mirai
         .mock("POST", "/v2/call/abort")
         .match_body(Matcher::JsonString(r#"{"callId":"nope"}"#.into()))
@@ -92,9 +111,20 @@ async fn each_provider_answers_already_over_and_not_found_in_the_same_terms() {
         .create_async()
         .await;
     for provider in providers(&cartesia.url(), &mirai.url()) {
-        let done = provider.terminate(&CallId::new("done_1").unwrap()).await.unwrap();
-        assert_eq!(done.outcome(), TerminateOutcome::AlreadyEnded, "{}", provider.provider());
-        let error = provider.terminate(&CallId::new("nope").unwrap()).await.unwrap_err();
+        let done = provider
+            .terminate(&CallId::new("done_1").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            done.outcome(),
+            TerminateOutcome::AlreadyEnded,
+            "{}",
+            provider.provider()
+        );
+        let error = provider
+            .terminate(&CallId::new("nope").unwrap())
+            .await
+            .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::NotFound, "{}", provider.provider());
         assert_eq!(error.provider(), Some(provider.provider()));
         assert_eq!(error.call_id().map(CallId::as_str), Some("nope"));
@@ -112,6 +142,12 @@ async fn only_cartesia_can_read_a_call_state() {
         .await;
     let clients = providers(&cartesia.url(), "http://127.0.0.1:1");
     let id = CallId::new("live").unwrap();
-    assert_eq!(clients[0].state(&id).await.unwrap(), calls_facade::CallState::Active);
-    assert_eq!(clients[1].state(&id).await.unwrap_err().kind(), ErrorKind::Unsupported);
+    assert_eq!(
+        clients[0].state(&id).await.unwrap(),
+        calls_facade::CallState::Active
+    );
+    assert_eq!(
+        clients[1].state(&id).await.unwrap_err().kind(),
+        ErrorKind::Unsupported
+    );
 }

@@ -30,7 +30,12 @@ impl PhoneNumber {
     /// [`ErrorKind::InvalidInput`] saying what is wrong (never quoting the number).
     pub fn new(number: impl Into<String>) -> crate::Result<Self> {
         let number = number.into();
-        let invalid = |why: &str| Err(Error::new(ErrorKind::InvalidInput, format!("phone number is not E.164: {why}")));
+        let invalid = |why: &str| {
+            Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("phone number is not E.164: {why}"),
+            ))
+        };
         let Some(digits) = number.strip_prefix('+') else {
             return invalid("it must start with `+` and the country code");
         };
@@ -108,7 +113,12 @@ mod tests {
 
     #[test]
     fn accepts_e164_and_refuses_the_rest() {
-        for good in ["+919876543210", "+14155550123", "+12345678", "+123456789012345"] {
+        for good in [
+            "+919876543210",
+            "+14155550123",
+            "+12345678",
+            "+123456789012345",
+        ] {
             assert!(PhoneNumber::new(good).is_ok(), "{good}");
         }
         for bad in [

@@ -9,8 +9,8 @@
 //!
 //! | feature | module | client |
 //! | --- | --- | --- |
-//! | `cartesia` (default) | [`cartesia`] | `CartesiaClient` |
-//! | `mirai` (default) | [`mirai`] | `MiraiClient` (legacy API) |
+//! | `cartesia` (default) | `cartesia` | `CartesiaClient` |
+//! | `mirai` (default) | `mirai` | `MiraiClient` (legacy API) |
 //!
 //! ```toml
 //! [dependencies]

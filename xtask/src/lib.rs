@@ -1,0 +1,27 @@
+//! Project tooling for the `calls` workspace, run as `cargo xtask <command>` (see `main.rs` for the CLI).
+//!
+//! - [`ci`]: every check CI runs, in one command.
+//! - [`publish_metadata`]: every publishable crate carries its crates.io metadata.
+//! - [`changelog`]: `CHANGELOG.md` follows Keep a Changelog; a release moves `## [Unreleased]`.
+//! - [`release`]: lockstep version bump, changelog, commit, tag and ordered, resumable publishing.
+//!
+//! The library exists so the tests in `tests/` can drive each piece on a fixture workspace, with a fake
+//! registry; it is not published (`publish = false`).
+
+// A command-line tool reports to its user on standard output.
+#![allow(clippy::print_stdout)]
+
+pub mod changelog;
+pub mod ci;
+pub mod command;
+pub mod file_edit;
+pub mod git;
+pub mod package;
+pub mod publish_metadata;
+pub mod publish_order;
+pub mod registry;
+pub mod release;
+pub mod step;
+pub mod version_bump;
+pub mod version_request;
+pub mod workspace;
