@@ -44,6 +44,8 @@ pub enum ErrorKind {
     Unsupported,
     /// The provider refused the request for another reason (HTTP 402, 413, 422 and other 4xx).
     Rejected,
+    /// A local read or write failed (saving a download to a file); the provider's part succeeded.
+    Io,
 }
 
 impl ErrorKind {
@@ -63,6 +65,7 @@ impl ErrorKind {
             ErrorKind::Decode => "decode",
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::Rejected => "rejected",
+            ErrorKind::Io => "io",
         }
     }
 
@@ -96,6 +99,7 @@ impl ErrorKind {
             ErrorKind::Decode => "unexpected response",
             ErrorKind::Unsupported => "not supported by this provider's API",
             ErrorKind::Rejected => "rejected",
+            ErrorKind::Io => "local input or output failed",
         }
     }
 }
@@ -347,8 +351,12 @@ impl Error {
     }
 
     /// Whether trying the same operation again later may succeed: rate limits, timeouts, connection failures and
-    /// transient provider errors (500, 502, 503, 504).
+    /// transient provider errors (500, 502, 503, 504). Never when [`is_outcome_unknown`](Error::is_outcome_unknown):
+    /// repeating it could do the thing twice.
     pub fn is_retryable(&self) -> bool {
+        if self.inner.outcome_unknown {
+            return false;
+        }
         if let Some(retryable) = self.inner.retryable {
             return retryable;
         }
@@ -459,6 +467,17 @@ mod tests {
         assert!(!Error::from_status(400).is_retryable());
         assert!(!Error::from_status(503).with_retryable(false).is_retryable());
         assert!(Error::new(ErrorKind::Transport, "connection failed").is_retryable());
+        assert!(
+            !Error::new(ErrorKind::Timeout, "timed out")
+                .with_outcome_unknown()
+                .is_retryable()
+        );
+        assert!(
+            !Error::new(ErrorKind::Timeout, "timed out")
+                .with_retryable(true)
+                .with_outcome_unknown()
+                .is_retryable()
+        );
     }
 
     #[test]

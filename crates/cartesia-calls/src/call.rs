@@ -1,14 +1,21 @@
 //! The call record (`AgentCall`).
 
-use call_core::{CallId, CartesiaCallStatus, Timestamp};
+use call_core::{CallId, CallState, CartesiaCallStatus, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::lenient_enum::lenient_enum;
 
 /// A Cartesia agent call, as [Get Call](https://docs.cartesia.ai/api-reference/agents/calls/get-call) returns it.
 ///
 /// Every documented field of `Cartesia-Version: 2026-03-01`, and the older versions' fields; all but `id`,
 /// `agent_id` and `status` are optional, because older versions, redacted calls and list items omit them. Unknown
-/// fields are ignored and unknown enum values kept, so a new field or status never breaks decoding.
+/// fields are ignored and unknown enum values kept, so a new field or status never breaks decoding: `status` decodes
+/// the current `created`, `started`, `completed`, `failed` and the older `active`, `cancelled`.
+///
+/// A call whose data was deleted ([`CartesiaClient::delete_call`](crate::CartesiaClient::delete_call)) has
+/// `redacted_at` set; its deleted fields are omitted by one revision of the docs and `null` in another, and both
+/// decode to `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Call {
@@ -39,6 +46,9 @@ pub struct Call {
     /// Telephony details, for calls over the phone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephony_params: Option<TelephonyParams>,
+    /// The telephony account behind the call (`cartesia`, `twilio`, `sip_trunk`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephony_account_type: Option<TelephonyAccountType>,
     /// Cartesia's brief summary of the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
@@ -56,13 +66,18 @@ pub struct Call {
     pub deployment_version_id: Option<String>,
     /// The deployment's region (`US`, `EU`, `APAC`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployment_region: Option<String>,
+    pub deployment_region: Option<Region>,
     /// Your metadata, as given when the call was placed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
 }
 
 impl Call {
+    /// The call's provider-neutral state (`created` is queued, `started` active, `completed` and `failed` ended).
+    pub fn state(&self) -> CallState {
+        self.status.state()
+    }
+
     /// Whether the call ended because of Cancel Call (`end_reason: api_cancelled`, or the older `cancelled` status).
     pub fn was_cancelled_by_api(&self) -> bool {
         self.end_reason == Some(EndReason::ApiCancelled)
@@ -70,86 +85,75 @@ impl Call {
     }
 }
 
-/// Why a call ended (`end_reason`). Unknown values are kept.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EndReason {
-    /// The agent hung up.
-    AgentHangup,
-    /// The caller hung up.
-    ClientHangup,
-    /// Ended by Cancel Call.
-    ApiCancelled,
-    /// Reached the maximum duration.
-    MaxDuration,
-    /// Nobody spoke for too long.
-    Inactivity,
-    /// The caller's connection dropped.
-    ClientDisconnected,
-    /// The line was busy.
-    DialBusy,
-    /// The dial failed.
-    DialFailed,
-    /// Nobody answered.
-    DialNoAnswer,
-    /// An error ended the call.
-    Error,
-    /// A reason this version of the library does not know, as sent.
-    Unknown(String),
-}
-
-impl EndReason {
-    /// Parses a reason; unknown values are kept.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "agent_hangup" => Self::AgentHangup,
-            "client_hangup" => Self::ClientHangup,
-            "api_cancelled" => Self::ApiCancelled,
-            "max_duration" => Self::MaxDuration,
-            "inactivity" => Self::Inactivity,
-            "client_disconnected" => Self::ClientDisconnected,
-            "dial_busy" => Self::DialBusy,
-            "dial_failed" => Self::DialFailed,
-            "dial_no_answer" => Self::DialNoAnswer,
-            "error" => Self::Error,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-
-    /// The reason as Cartesia spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AgentHangup => "agent_hangup",
-            Self::ClientHangup => "client_hangup",
-            Self::ApiCancelled => "api_cancelled",
-            Self::MaxDuration => "max_duration",
-            Self::Inactivity => "inactivity",
-            Self::ClientDisconnected => "client_disconnected",
-            Self::DialBusy => "dial_busy",
-            Self::DialFailed => "dial_failed",
-            Self::DialNoAnswer => "dial_no_answer",
-            Self::Error => "error",
-            Self::Unknown(s) => s,
-        }
+lenient_enum! {
+    /// Why a call ended (`end_reason`). Unknown values are kept.
+    pub enum EndReason {
+        /// The agent hung up.
+        AgentHangup = "agent_hangup",
+        /// The caller hung up.
+        ClientHangup = "client_hangup",
+        /// Ended by Cancel Call.
+        ApiCancelled = "api_cancelled",
+        /// Reached the maximum duration.
+        MaxDuration = "max_duration",
+        /// Nobody spoke for too long.
+        Inactivity = "inactivity",
+        /// The caller's connection dropped.
+        ClientDisconnected = "client_disconnected",
+        /// The line was busy.
+        DialBusy = "dial_busy",
+        /// The dial failed.
+        DialFailed = "dial_failed",
+        /// Nobody answered.
+        DialNoAnswer = "dial_no_answer",
+        /// An error ended the call.
+        Error = "error",
     }
 }
 
-impl std::fmt::Display for EndReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+lenient_enum! {
+    /// The region of the deployment that served a call (`deployment_region`). Unknown values are kept.
+    pub enum Region {
+        /// United States.
+        Us = "US",
+        /// Europe.
+        Eu = "EU",
+        /// Asia-Pacific.
+        Apac = "APAC",
     }
 }
 
-impl Serialize for EndReason {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+lenient_enum! {
+    /// The telephony account behind a call (`telephony_account_type`). Unknown values are kept.
+    pub enum TelephonyAccountType {
+        /// Cartesia-hosted telephony (the default).
+        Cartesia = "cartesia",
+        /// A customer-owned Twilio subaccount.
+        Twilio = "twilio",
+        /// A customer-connected SIP trunk.
+        SipTrunk = "sip_trunk",
     }
 }
 
-impl<'de> Deserialize<'de> for EndReason {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        Ok(Self::parse(&s))
+lenient_enum! {
+    /// How a call's media connects (`telephony_params.connection_type`). Unknown values are kept.
+    pub enum ConnectionType {
+        /// A WebSocket connection.
+        Websocket = "websocket",
+        /// A phone call.
+        Phone = "phone",
+    }
+}
+
+lenient_enum! {
+    /// Who speaks in a transcript entry (`role`). Unknown values are kept.
+    pub enum TranscriptRole {
+        /// The caller or callee.
+        User = "user",
+        /// The agent.
+        Assistant = "assistant",
+        /// A log entry.
+        System = "system",
     }
 }
 
@@ -176,17 +180,17 @@ pub struct TelephonyParams {
     /// Telephony headers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Map<String, Value>>,
-    /// How the media connects (`websocket`, ...).
+    /// How the media connects (`websocket`, `phone`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_type: Option<String>,
+    pub connection_type: Option<ConnectionType>,
 }
 
 /// One entry of a call's transcript: a turn of speech, or a log event or metric.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TranscriptItem {
-    /// `user`, `assistant` (the agent) or `system` (log entries).
-    pub role: String,
+    /// Who speaks: the user, the agent (`assistant`), or `system` for log entries.
+    pub role: TranscriptRole,
     /// Seconds from the start of the call.
     #[serde(default)]
     pub start_timestamp: f64,
@@ -236,8 +240,9 @@ pub struct TextChunk {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ToolCall {
-    /// The tool call's id.
-    pub id: String,
+    /// The tool call's id (not required by the schema).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The tool's name.
     pub name: String,
     /// The arguments (any JSON: the SDKs type them as strings, the docs as any object).
@@ -289,7 +294,11 @@ mod tests {
             "zdr_enabled":false,"deployment_region":"US","brand_new_field":{"x":1}}"#;
         let call: Call = serde_json::from_str(current).unwrap();
         assert!(call.was_cancelled_by_api());
+        assert_eq!(call.state(), CallState::Ended);
         assert_eq!(call.redacted_at, None);
+        assert_eq!(call.deployment_region, Some(Region::Us));
+        let telephony = call.telephony_params.as_ref().unwrap();
+        assert_eq!(telephony.connection_type, Some(ConnectionType::Websocket));
         assert_eq!(
             call.transcript.unwrap()[0].tool_calls.as_ref().unwrap()[0].name,
             "lookup"
@@ -301,5 +310,20 @@ mod tests {
         assert_eq!(call.status, CartesiaCallStatus::Cancelled);
         assert_eq!(call.end_reason, Some(EndReason::Unknown("rocket".into())));
         assert!(call.was_cancelled_by_api());
+    }
+
+    #[test]
+    fn lenient_enums_keep_unknown_values_and_round_trip() {
+        for raw in ["sip_trunk", "satellite"] {
+            let kind: TelephonyAccountType = serde_json::from_str(&format!("\"{raw}\"")).unwrap();
+            assert_eq!(kind.as_str(), raw);
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{raw}\""));
+        }
+        assert_eq!(
+            TranscriptRole::parse("assistant"),
+            TranscriptRole::Assistant
+        );
+        assert_eq!(Region::parse("MARS"), Region::Unknown("MARS".into()));
+        assert!(serde_json::from_str::<EndReason>("1").is_err());
     }
 }

@@ -1,7 +1,8 @@
 //! A Rust client for [Cartesia](https://cartesia.ai)'s agent call API: stop, read and manage voice-agent calls.
 //!
-//! Cartesia's official SDKs have no way to cancel a call. This crate does, and answers the truth about it:
-//! [`CallControl::terminate`](call_core::CallControl::terminate) tells "terminated by us" from "already over", and
+//! For backends that run Cartesia voice agents and must control their calls. Cartesia's official SDKs have no way
+//! to cancel, delete or place a call. This crate does, and answers the truth about it:
+//! [`CallControl::terminate`] tells "terminated by us" from "already over", and
 //! when a reply is lost it reads the call instead of guessing.
 //!
 //! ```no_run
@@ -15,23 +16,74 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Operations
+//!
+//! Each method maps to one documented endpoint under `https://api.cartesia.ai/agents/calls`, except `terminate` and
+//! `state`, which build on them.
+//!
+//! | method | endpoint | retried | answers |
+//! | --- | --- | --- | --- |
+//! | [`terminate`](call_core::CallControl::terminate) | Cancel Call, then Get Call when in doubt | as both | [`Termination`](call_core::Termination): terminated or already ended |
+//! | [`state`](call_core::CallControl::state) | Get Call | yes | [`CallState`] |
+//! | [`cancel_call`](CartesiaClient::cancel_call) | `POST /agents/calls/{id}/cancel` | yes | `()` |
+//! | [`get_call`](CartesiaClient::get_call) | `GET /agents/calls/{id}` | yes | [`Call`] |
+//! | [`list_calls`](CartesiaClient::list_calls) | `GET /agents/calls?agent_id=` | yes | one [`CallPage`] |
+//! | [`list_calls_stream`](CartesiaClient::list_calls_stream) | the same, page after page | yes | a [`CallStream`] of [`Call`]s |
+//! | [`delete_call`](CartesiaClient::delete_call) | `DELETE /agents/calls/{id}` | yes (idempotent) | the redacted [`Call`] |
+//! | [`download_audio`](CartesiaClient::download_audio), [`download_audio_to_file`](CartesiaClient::download_audio_to_file) | `GET /agents/calls/{id}/audio` | until the body starts | bytes written |
+//! | [`get_call_logs`](CartesiaClient::get_call_logs) | `GET /agents/calls/{id}/logs` | yes | [`CallLogsResult`] |
+//! | [`create_outbound_calls`](CartesiaClient::create_outbound_calls) | `POST /agents/calls` | **never once sent** | [`OutboundCalls`], one result per number |
+//!
+//! "Retried" means connection failures, timeouts, 429 (honouring `Retry-After` within the deadline) and 500, 502,
+//! 503, 504, with jittered backoff, as the client's [`RetryConfig`] allows. Placing calls is retried only when the
+//! connection never opened: a repeat could dial someone twice, so any later failure is an error whose
+//! [`is_outcome_unknown`](Error::is_outcome_unknown) is set.
+//!
 //! Every request sends `Authorization: Bearer <key>` and exactly one `Cartesia-Version` header
-//! ([`DEFAULT_API_VERSION`], overridable). Requests go through `call-core`'s HTTP path: per-attempt timeouts, an
-//! overall deadline, and retries with jitter for what is safe to repeat.
+//! ([`DEFAULT_API_VERSION`], overridable). Call ids are percent-encoded as one path segment. Errors are
+//! [`Error`]s: branch on [`kind`](Error::kind); Cartesia's `error_code` and `request_id` are kept
+//! ([`provider_code`](Error::provider_code), [`request_id`](Error::request_id)).
+//!
+//! # Where Cartesia's docs are silent
+//!
+//! - **Status values.** The docs disagree between versions (`created|started|completed|failed` and the older
+//!   `active|cancelled`); all decode, and unknown values are kept, never rejected.
+//! - **Which cursor to follow.** The docs call `next_page` the next page's cursor; the official SDKs send the last
+//!   call's id as `starting_after`. The stream follows `next_page` when present, else the last id while
+//!   `has_more`; it stops with an error if a cursor repeats.
+//! - **Deleting an active call.** Cartesia's 400 (or a 409) is [`ErrorKind::Conflict`], saying to cancel first.
+//! - **No recording.** Audio's 404 is [`ErrorKind::NotFound`] with "no recording for this call".
+//! - **Logs' two 404s.** "Call logs not available" is [`CallLogsResult::Unavailable`]; any other 404 is
+//!   [`ErrorKind::NotFound`].
 
+mod audio;
 mod call;
-mod calls;
+mod cancel;
 mod client;
+mod create;
+mod delete;
 mod error_body;
+mod get;
+mod json;
+mod lenient_enum;
+mod list;
+mod logs;
 mod terminate;
 
 pub use call::{
-    Call, EndReason, LogEvent, LogMetric, TelephonyParams, TextChunk, ToolCall, TranscriptItem,
+    Call, ConnectionType, EndReason, LogEvent, LogMetric, Region, TelephonyAccountType,
+    TelephonyParams, TextChunk, ToolCall, TranscriptItem, TranscriptRole,
 };
 pub use call_core::{
     self, CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, RetryConfig,
+    Timestamp,
 };
 pub use client::{
     API_KEY_ENV, BASE_URL_ENV, CartesiaClient, CartesiaClientBuilder, DEFAULT_API_VERSION,
     DEFAULT_BASE_URL,
 };
+pub use create::{
+    CreateOutboundCalls, Destination, DestinationError, OutboundCallResult, OutboundCalls,
+};
+pub use list::{CallPage, CallStream, ListCalls, MAX_PAGE_LIMIT};
+pub use logs::{CallLogs, CallLogsResult};

@@ -43,12 +43,12 @@ impl CallControl for CartesiaClient {
     ///   "not active", a 404 that may mean "no active connection") is resolved with Get Call: a call that ended with
     ///   `api_cancelled` after one of our attempts may have reached Cartesia is `Terminated` (our lost cancel did
     ///   it); a call that ended otherwise, or was already over at our first attempt, is
-    ///   [`TerminateOutcome::AlreadyEnded`]; a call still `started` means the cancel failed, and the first error is
-    ///   returned as the cause; a call still `created` is [`ErrorKind::NotTerminable`] (Cartesia cannot cancel a call
-    ///   before it is answered: cancel its batch, or wait until it starts); a call Get Call cannot find is
-    ///   [`ErrorKind::NotFound`].
+    ///   [`TerminateOutcome::AlreadyEnded`]; a call still `started` means the cancel failed: the error keeps the first
+    ///   error's kind and status, has it as its `source()`, and is [retryable](Error::is_retryable); a call still
+    ///   `created` is [`ErrorKind::NotTerminable`] (Cartesia cannot cancel a call before it is answered: cancel its
+    ///   batch, or wait until it starts); a call Get Call cannot find is [`ErrorKind::NotFound`].
     /// - Any other failure (401, 403, 429 after retries, a connection that never opened) is returned as is: nothing
-    ///   happened.
+    ///   happened. So is the first error when Get Call fails too (with both requests counted in its attempts).
     ///
     /// Cancel Call is sent once per attempt the retry config allows, never again after a doubtful answer.
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
@@ -79,7 +79,10 @@ impl CallControl for CartesiaClient {
                 return Err(error.with_attempts(attempts));
             }
             // The read failed too: the first error is the truest answer we have.
-            Err(_) => return Err(error),
+            Err(read) => {
+                let attempts = error.attempts() + read.attempts();
+                return Err(error.with_attempts(attempts));
+            }
         };
         let attempts = error.attempts() + read_attempts;
         resolve(call_id, &call, doubt, error, attempts)
@@ -88,6 +91,10 @@ impl CallControl for CartesiaClient {
     /// The call's state, from Get Call.
     async fn state(&self, call_id: &CallId) -> call_core::Result<CallState> {
         Ok(self.get_call(call_id).await?.status.state())
+    }
+
+    fn throttle(&self) -> Option<&call_core::http::Throttle> {
+        Some(self.http.throttle())
     }
 }
 
@@ -99,12 +106,12 @@ fn resolve(
     attempts: u32,
 ) -> call_core::Result<Termination> {
     let done = |outcome| {
-        Ok(Termination::new(
-            Provider::Cartesia,
-            call_id.clone(),
-            outcome,
-            attempts,
-        ))
+        let termination = Termination::new(Provider::Cartesia, call_id.clone(), outcome, attempts);
+        // Keep what Cartesia said to the cancel ("call is not active"), when it said something.
+        Ok(match error.provider_message() {
+            Some(message) => termination.with_provider_message(message),
+            None => termination,
+        })
     };
     match call.status.state() {
         CallState::Ended => {
@@ -133,9 +140,17 @@ fn resolve(
         .with_source(error)),
         CallState::Active | CallState::Unknown | _ => {
             let kind = error.kind();
-            let detail = match call.status {
-                CartesiaCallStatus::Started | CartesiaCallStatus::Active => "the cancel did not take effect: the call is still active",
-                _ => "the cancel's outcome is unknown: the call's status is not one this library knows",
+            // A call still active can be cancelled again: say so whatever the first error's kind (a 400 that raced
+            // the call's start, a malformed 200). An unknown status leaves the first error's own answer.
+            let (detail, retryable) = match call.status {
+                CartesiaCallStatus::Started | CartesiaCallStatus::Active => (
+                    "the cancel did not take effect: the call is still active",
+                    Some(true),
+                ),
+                _ => (
+                    "the cancel's outcome is unknown: the call's status is not one this library knows",
+                    None,
+                ),
             };
             let mut failed = Error::new(kind, detail)
                 .with_provider(Provider::Cartesia)
@@ -148,6 +163,9 @@ fn resolve(
             }
             if let Some(message) = error.provider_message() {
                 failed = failed.with_provider_message(message);
+            }
+            if let Some(retryable) = retryable {
+                failed = failed.with_retryable(retryable);
             }
             Err(failed.with_source(error))
         }

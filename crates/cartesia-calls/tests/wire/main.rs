@@ -9,5 +9,13 @@
     unreachable_pub
 )]
 
+mod audio;
 mod cancel;
+mod client;
+mod create;
+mod delete;
+mod get;
+mod list;
+mod logs;
 mod support;
+mod terminate;

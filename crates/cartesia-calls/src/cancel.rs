@@ -1,17 +1,12 @@
-//! Cancel Call and Get Call.
+//! Cancel Call.
 
 use call_core::http::{Idempotency, Request};
 use call_core::{CallId, ErrorKind};
 use reqwest::Method;
-use serde::Deserialize;
 
+use crate::CartesiaClient;
 use crate::error_body::error_from;
-use crate::{Call, CartesiaClient};
-
-#[derive(Deserialize)]
-struct CancelBody {
-    cancelled: bool,
-}
+use crate::json::CancelBody;
 
 impl CartesiaClient {
     /// Cancels a call: [Cancel Call](https://docs.cartesia.ai/api-reference/agents/calls/cancel-call),
@@ -67,36 +62,5 @@ impl CartesiaClient {
                     .decode_error("the provider answered 200 without `{\"cancelled\": true}`"))
             }
         }
-    }
-
-    /// Reads a call: [Get Call](https://docs.cartesia.ai/api-reference/agents/calls/get-call),
-    /// `GET /agents/calls/{call_id}`.
-    ///
-    /// ```no_run
-    /// # async fn run(client: cartesia_calls::CartesiaClient) -> call_core::Result<()> {
-    /// let call = client.get_call(&"ac_abc123".parse()?).await?;
-    /// println!("{} is {}", call.id, call.status);
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::NotFound`] for an unknown call, [`ErrorKind::Decode`] for a body that is not a call, and the usual
-    /// 401, 403, 429, 5xx, timeout and transport errors.
-    pub async fn get_call(&self, call_id: &CallId) -> call_core::Result<Call> {
-        self.get_counting(call_id).await.map(|(call, _)| call)
-    }
-
-    /// Get Call, answering the number of requests sent too.
-    pub(crate) async fn get_counting(&self, call_id: &CallId) -> call_core::Result<(Call, u32)> {
-        let request = Request::new(Method::GET, "get call")
-            .segment("agents")
-            .segment("calls")
-            .call_id_segment(call_id);
-        let response = self.http.send(request).await?;
-        if !response.is_success() {
-            return Err(error_from(&response));
-        }
-        Ok((response.json()?, response.attempts()))
     }
 }

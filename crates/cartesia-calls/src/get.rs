@@ -1,0 +1,45 @@
+//! Get Call.
+
+use call_core::CallId;
+use call_core::http::Request;
+use reqwest::Method;
+
+use crate::error_body::error_from;
+use crate::{Call, CartesiaClient};
+
+impl CartesiaClient {
+    /// Reads a call: [Get Call](https://docs.cartesia.ai/api-reference/agents/calls/get-call),
+    /// `GET /agents/calls/{call_id}`.
+    ///
+    /// Returns the full record, transcript included. Retried on connection failures, timeouts, 429 and 5xx: a read is
+    /// safe to repeat.
+    ///
+    /// ```no_run
+    /// # async fn run(client: cartesia_calls::CartesiaClient) -> call_core::Result<()> {
+    /// let call = client.get_call(&"ac_abc123".parse()?).await?;
+    /// println!("{} is {} ({:?})", call.id, call.status, call.end_reason);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`](call_core::ErrorKind::NotFound) for an unknown call (or one of another account),
+    /// [`ErrorKind::Decode`](call_core::ErrorKind::Decode) for a body that is not a call, and the usual 400, 401, 403,
+    /// 429, 5xx, timeout and transport errors.
+    pub async fn get_call(&self, call_id: &CallId) -> call_core::Result<Call> {
+        self.get_counting(call_id).await.map(|(call, _)| call)
+    }
+
+    /// Get Call, answering the number of requests sent too.
+    pub(crate) async fn get_counting(&self, call_id: &CallId) -> call_core::Result<(Call, u32)> {
+        let request = Request::new(Method::GET, "get call")
+            .segment("agents")
+            .segment("calls")
+            .call_id_segment(call_id);
+        let response = self.http.send(request).await?;
+        if !response.is_success() {
+            return Err(error_from(&response));
+        }
+        Ok((response.json()?, response.attempts()))
+    }
+}

@@ -1,0 +1,68 @@
+//! Cartesia's request and response shapes that are not public types: decoded here, converted to the public ones.
+
+use call_core::{CallId, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::Call;
+
+/// Cancel Call's 200 body, `{"cancelled": true}`.
+#[derive(Deserialize)]
+pub(crate) struct CancelBody {
+    pub(crate) cancelled: bool,
+}
+
+/// List Calls' page. `has_more` is required by the schema but missing from the docs' examples, so it may be absent.
+#[derive(Deserialize)]
+pub(crate) struct CallPageBody {
+    pub(crate) data: Vec<Call>,
+    #[serde(default)]
+    pub(crate) next_page: Option<String>,
+    #[serde(default)]
+    pub(crate) has_more: Option<bool>,
+}
+
+/// Create Outbound Call's body (`AgentOutboundCallRequest`).
+#[derive(Serialize)]
+pub(crate) struct OutboundRequestBody<'a> {
+    pub(crate) agent_id: &'a str,
+    pub(crate) from_number_id: &'a str,
+    pub(crate) outbound_calls: Vec<OutboundItemBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) ringing_timeout_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) max_call_duration_minutes: Option<u32>,
+}
+
+/// One destination of [`OutboundRequestBody`] (`AgentOutboundCallItem`).
+#[derive(Serialize)]
+pub(crate) struct OutboundItemBody<'a> {
+    pub(crate) to_number: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) metadata: Option<&'a Map<String, Value>>,
+}
+
+/// Create Outbound Call's 200 body (`AgentOutboundCallResponse`).
+#[derive(Deserialize)]
+pub(crate) struct OutboundResponseBody {
+    pub(crate) calls: Vec<OutboundResultBody>,
+}
+
+/// One entry of [`OutboundResponseBody`]: `agent_call_id` or `error` (an object whose fields are not documented).
+#[derive(Deserialize)]
+pub(crate) struct OutboundResultBody {
+    #[serde(default)]
+    pub(crate) number: Option<String>,
+    #[serde(default)]
+    pub(crate) agent_call_id: Option<CallId>,
+    #[serde(default)]
+    pub(crate) error: Option<Value>,
+}
+
+/// Get Call Runtime Logs' 200 body (`AgentCallLogs`).
+#[derive(Deserialize)]
+pub(crate) struct CallLogsBody {
+    pub(crate) call_id: CallId,
+    pub(crate) logs: Vec<String>,
+    pub(crate) updated_at: Timestamp,
+}
