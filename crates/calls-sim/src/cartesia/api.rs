@@ -1,0 +1,293 @@
+//! The HTTP handlers of the Cartesia routes.
+
+use hyper::StatusCode;
+use serde_json::{Map, Value, json};
+
+use super::call::{self, Record};
+use crate::app::{self, App, Request};
+use crate::body::SimBody;
+use crate::phone;
+use crate::reply::{self, Reply, cartesia_error};
+use crate::route::Route;
+use crate::wav;
+
+/// The `Cartesia-Version` values accepted: every date in Cartesia's doc enums, plus the dates
+/// the official SDKs send (Python 4.0.1: 2026-08-14, JS 3.5.0: 2025-11-04).
+pub(crate) const VERSIONS: [&str; 6] = [
+    "2024-06-10",
+    "2024-11-13",
+    "2025-04-16",
+    "2025-11-04",
+    "2026-03-01",
+    "2026-08-14",
+];
+
+/// Frames of the streamed WAV.
+const AUDIO_CHUNK: usize = 1024;
+
+/// Answers a Cartesia route: authentication, then `Cartesia-Version`, then the operation.
+pub(crate) fn handle(app: &App, route: Route, path_id: Option<&str>, req: &Request<'_>) -> Reply {
+    if req.bearer() != Some(app.credentials.cartesia_api_key()) {
+        return cartesia_error(
+            StatusCode::UNAUTHORIZED,
+            "Missing or invalid API key. Send it as `Authorization: Bearer <api_key>`.",
+        );
+    }
+    let versions = req.headers.get_all("cartesia-version").iter().count();
+    if versions != 1 {
+        let message = if versions == 0 {
+            "The Cartesia-Version header is required."
+        } else {
+            "Send the Cartesia-Version header exactly once."
+        };
+        return cartesia_error(StatusCode::BAD_REQUEST, message);
+    }
+    if !req
+        .header("cartesia-version")
+        .is_some_and(|v| VERSIONS.contains(&v))
+    {
+        return cartesia_error(
+            StatusCode::BAD_REQUEST,
+            "Unsupported Cartesia-Version. Use a date such as 2026-03-01.",
+        );
+    }
+    let id = path_id.unwrap_or_default();
+    match route {
+        Route::CartesiaCancel => cancel(app, id),
+        Route::CartesiaGet => get(app, id),
+        Route::CartesiaList => list(app, req),
+        Route::CartesiaDelete => delete(app, id),
+        Route::CartesiaAudio => audio(app, id),
+        Route::CartesiaCreate => create(app, req),
+        Route::CartesiaLogs => logs(app, id),
+        _ => cartesia_error(StatusCode::NOT_FOUND, "Not found."),
+    }
+}
+
+fn not_found() -> Reply {
+    cartesia_error(StatusCode::NOT_FOUND, "Call not found")
+}
+
+fn cancel(app: &App, id: &str) -> Reply {
+    let mut calls = app.cartesia.lock();
+    let Some(call) = calls.get_mut(id) else {
+        return not_found();
+    };
+    if call.status != "started" {
+        let message = format!(
+            "Call is not active (status `{}`); only calls in the `started` status can be cancelled.",
+            call.status
+        );
+        return cartesia_error(StatusCode::BAD_REQUEST, &message);
+    }
+    call.end_reason = Some("api_cancelled".to_owned());
+    call.set_status("completed");
+    reply::json(StatusCode::OK, &json!({ "cancelled": true }))
+}
+
+fn get(app: &App, id: &str) -> Reply {
+    match app.cartesia.lock().get(id) {
+        Some(call) => reply::json(StatusCode::OK, &call.to_json(true)),
+        None => not_found(),
+    }
+}
+
+fn delete(app: &App, id: &str) -> Reply {
+    let mut calls = app.cartesia.lock();
+    let Some(call) = calls.get_mut(id) else {
+        return not_found();
+    };
+    if !matches!(call.status.as_str(), "completed" | "failed") {
+        return cartesia_error(
+            StatusCode::BAD_REQUEST,
+            "Only completed or failed calls can be deleted; cancel an active call first via POST /agents/calls/{call_id}/cancel.",
+        );
+    }
+    call.redact();
+    reply::json(StatusCode::OK, &call.to_json(true))
+}
+
+fn audio(app: &App, id: &str) -> Reply {
+    let calls = app.cartesia.lock();
+    let Some(call) = calls.get(id) else {
+        return not_found();
+    };
+    if !call.recording {
+        return cartesia_error(
+            StatusCode::NOT_FOUND,
+            "No recording is available for this call.",
+        );
+    }
+    reply::with_body(
+        StatusCode::OK,
+        "audio/wav",
+        SimBody::chunked(wav::for_call(id), AUDIO_CHUNK),
+    )
+}
+
+fn logs(app: &App, id: &str) -> Reply {
+    let calls = app.cartesia.lock();
+    let Some(call) = calls.get(id) else {
+        return not_found();
+    };
+    match &call.logs {
+        Some(lines) => reply::json(
+            StatusCode::OK,
+            &json!({
+                "call_id": call.id,
+                "logs": lines,
+                "updated_at": call.logs_updated_at,
+            }),
+        ),
+        None => cartesia_error(StatusCode::NOT_FOUND, "Call logs not available"),
+    }
+}
+
+fn list(app: &App, req: &Request<'_>) -> Reply {
+    let bad = |message: &str| cartesia_error(StatusCode::BAD_REQUEST, message);
+    let q = &req.query;
+    let Some(agent_id) = q.get("agent_id").filter(|a| !a.is_empty()) else {
+        if q.get("batch_id").is_some_and(|b| !b.is_empty()) {
+            // Call batches are not simulated, so no batch exists.
+            return cartesia_error(StatusCode::NOT_FOUND, "Batch not found.");
+        }
+        return bad("One of agent_id or batch_id is required.");
+    };
+    let limit = match q.get("limit") {
+        None => 10,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => return bad("limit must be an integer between 1 and 100."),
+        },
+    };
+    let with_transcript = match q.get("expand") {
+        None | Some("") => false,
+        Some("transcript") => true,
+        Some(_) => return bad("expand supports only `transcript`."),
+    };
+    let after = q.get("starting_after").filter(|s| !s.is_empty());
+    let before = q.get("ending_before").filter(|s| !s.is_empty());
+    if after.is_some() && before.is_some() {
+        return bad("Pass at most one of starting_after and ending_before.");
+    }
+    if !app::accepts(app.known.cartesia.as_ref(), agent_id) {
+        return cartesia_error(StatusCode::NOT_FOUND, "Agent not found.");
+    }
+
+    let calls = app.cartesia.lock();
+    let all = calls.of_agent(agent_id);
+    let position = |cursor: &str| all.iter().position(|call| call.id == cursor);
+    let (page, has_more, next_page): (&[&Record], bool, Option<&str>) = match (after, before) {
+        (Some(cursor), _) => {
+            let Some(at) = position(cursor) else {
+                return bad("starting_after is not a call of this agent.");
+            };
+            let start = at + 1;
+            let end = (start + limit).min(all.len());
+            let page = &all[start..end];
+            let has_more = end < all.len();
+            (page, has_more, page.last().map(|c| c.id.as_str()))
+        }
+        (None, Some(cursor)) => {
+            let Some(end) = position(cursor) else {
+                return bad("ending_before is not a call of this agent.");
+            };
+            let start = end.saturating_sub(limit);
+            let page = &all[start..end];
+            let has_more = start > 0;
+            (page, has_more, page.first().map(|c| c.id.as_str()))
+        }
+        (None, None) => {
+            let end = limit.min(all.len());
+            let page = &all[..end];
+            (page, end < all.len(), page.last().map(|c| c.id.as_str()))
+        }
+    };
+    let data: Vec<Value> = page.iter().map(|c| c.to_json(with_transcript)).collect();
+    reply::json(
+        StatusCode::OK,
+        &json!({
+            "data": data,
+            "has_more": has_more,
+            "next_page": if has_more { next_page } else { None },
+        }),
+    )
+}
+
+fn create(app: &App, req: &Request<'_>) -> Reply {
+    let bad = |message: &str| cartesia_error(StatusCode::BAD_REQUEST, message);
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(req.body) else {
+        return bad("The request body must be a JSON object.");
+    };
+    let text = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let Some(agent_id) = text("agent_id") else {
+        return bad("agent_id is required.");
+    };
+    let Some(from_number_id) = text("from_number_id") else {
+        return bad("from_number_id is required.");
+    };
+    let Some(items) = body
+        .get("outbound_calls")
+        .and_then(Value::as_array)
+        .filter(|items| !items.is_empty())
+    else {
+        return bad("outbound_calls must be a non-empty array.");
+    };
+    if let Some(value) = body.get("ringing_timeout_seconds").filter(|v| !v.is_null())
+        && !value.as_u64().is_some_and(|s| (5..=80).contains(&s))
+    {
+        return bad("ringing_timeout_seconds must be an integer between 5 and 80.");
+    }
+    if let Some(value) = body
+        .get("max_call_duration_minutes")
+        .filter(|v| !v.is_null())
+        && !value.as_u64().is_some_and(|m| (1..=480).contains(&m))
+    {
+        return bad("max_call_duration_minutes must be an integer between 1 and 480.");
+    }
+    let mut targets = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(to) = item.get("to_number").and_then(Value::as_str) else {
+            return bad("Each outbound_calls item needs a to_number string.");
+        };
+        let metadata = match item.get("metadata") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(m)) => Some(Value::Object(m.clone())),
+            Some(_) => return bad("metadata must be an object."),
+        };
+        targets.push((to, metadata));
+    }
+    if !app::accepts(app.known.cartesia.as_ref(), agent_id) {
+        return cartesia_error(StatusCode::NOT_FOUND, "Agent not found.");
+    }
+    // The phone number id is not checked: the simulator has no phone numbers to look it up in.
+    let _ = from_number_id;
+
+    let mut calls = app.cartesia.lock();
+    let results: Vec<Value> = targets
+        .into_iter()
+        .map(|(to, metadata)| {
+            if !phone::is_e164(to) {
+                return json!({
+                    "number": to,
+                    "agent_call_id": Value::Null,
+                    "error": {
+                        "code": "invalid_phone_number",
+                        "message": "to_number must be an E.164 phone number, e.g. +14155559876.",
+                    },
+                });
+            }
+            let id = format!("ac_{}", crate::id::base62(22));
+            let mut record = Record::new(id.clone(), agent_id.to_owned());
+            record.telephony_params = Some(call::outbound_telephony(to));
+            record.metadata = Some(metadata.unwrap_or_else(|| Value::Object(Map::new())));
+            calls.insert(record);
+            json!({ "number": to, "agent_call_id": id, "error": Value::Null })
+        })
+        .collect();
+    reply::json(StatusCode::OK, &json!({ "calls": results }))
+}

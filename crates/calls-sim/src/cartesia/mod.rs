@@ -1,0 +1,218 @@
+//! The Cartesia agent calls API (`/agents/calls…`) and its control handle.
+//!
+//! Reference: <https://docs.cartesia.ai/api-reference/agents/calls/get-call> and the sibling
+//! pages for list, cancel, delete, audio, logs and create outbound call.
+
+mod api;
+mod call;
+mod seed;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::Value;
+
+pub(crate) use api::handle;
+use call::Record;
+pub use seed::CartesiaCallSeed;
+pub(crate) use seed::take_string;
+
+use crate::app::App;
+use crate::clock;
+use crate::unknown_call::UnknownCall;
+
+/// The Cartesia calls the simulator holds.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    calls: Mutex<Calls>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Calls {
+    by_id: HashMap<String, Record>,
+    seq: u64,
+}
+
+impl Store {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Calls> {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Calls {
+    /// Adds or replaces a call.
+    pub(crate) fn insert(&mut self, mut record: Record) {
+        self.seq += 1;
+        record.seq = self.seq;
+        self.by_id.insert(record.id.clone(), record);
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&Record> {
+        self.by_id.get(id)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Record> {
+        self.by_id.get_mut(id)
+    }
+
+    /// The calls of `agent_id`, newest first.
+    pub(crate) fn of_agent(&self, agent_id: &str) -> Vec<&Record> {
+        let mut calls: Vec<&Record> = self
+            .by_id
+            .values()
+            .filter(|call| call.agent_id == agent_id)
+            .collect();
+        calls.sort_by_key(|call| std::cmp::Reverse(call.order_key()));
+        calls
+    }
+}
+
+/// Controls the simulated Cartesia calls: seed them, move them through their life, read them.
+///
+/// Get one with [`crate::Sim::cartesia`]; it is a cheap handle and can be cloned.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use calls_sim::{CartesiaCallSeed, Sim};
+///
+/// let sim = Sim::start().await?;
+/// let cartesia = sim.cartesia();
+/// cartesia.seed_call(CartesiaCallSeed::new("ac_1", "agent_1").status("created"));
+/// cartesia.advance("ac_1")?; // created -> started
+/// // ... a client cancels it through POST /agents/calls/ac_1/cancel ...
+/// let call = cartesia.call("ac_1").ok_or("gone")?;
+/// println!("{} {:?}", call.status(), call.end_reason());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CartesiaControl {
+    app: Arc<App>,
+}
+
+impl CartesiaControl {
+    pub(crate) fn new(app: Arc<App>) -> Self {
+        CartesiaControl { app }
+    }
+
+    /// Adds a call, replacing any call with the same id.
+    pub fn seed_call(&self, seed: CartesiaCallSeed) {
+        self.app.cartesia.lock().insert(seed.record);
+    }
+
+    /// Adds `n` completed calls of `agent_id`, started one minute apart (each with a
+    /// transcript, a recording and logs), for pagination tests. Returns their ids newest first,
+    /// the order `GET /agents/calls` lists them in.
+    pub fn seed_agent_calls(&self, agent_id: &str, n: usize) -> Vec<String> {
+        let now = clock::now().as_second();
+        let mut calls = self.app.cartesia.lock();
+        let mut ids = Vec::with_capacity(n);
+        for i in 0..n {
+            let minutes_ago = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(1);
+            let start = now.saturating_sub(minutes_ago.saturating_mul(60));
+            let id = format!("ac_{}", crate::id::base62(22));
+            let mut record = Record::new(id.clone(), agent_id.to_owned());
+            record.start_time = jiff::Timestamp::from_second(start).ok().map(clock::seconds);
+            record.end_time = jiff::Timestamp::from_second(start.saturating_add(30))
+                .ok()
+                .map(clock::seconds);
+            record.telephony_params = Some(call::outbound_telephony("+14155550100"));
+            record.set_status("completed");
+            calls.insert(record);
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// Sets a call's status (any string), filling in what a real call would have by then:
+    /// `started` sets `start_time`; `completed` and `failed` set `end_time` and a default
+    /// `end_reason` (`agent_hangup`, `error`), and a completed call gets a transcript, a
+    /// recording and logs unless it has them.
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownCall`] when the simulator holds no call `id`.
+    pub fn set_status(&self, id: &str, status: &str) -> Result<(), UnknownCall> {
+        let mut calls = self.app.cartesia.lock();
+        let call = calls.get_mut(id).ok_or_else(|| UnknownCall::new(id))?;
+        call.set_status(status);
+        Ok(())
+    }
+
+    /// Moves a call one step along `created → started → completed` and returns its status
+    /// afterwards; a call in any other status is left as it is.
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownCall`] when the simulator holds no call `id`.
+    pub fn advance(&self, id: &str) -> Result<String, UnknownCall> {
+        let mut calls = self.app.cartesia.lock();
+        let call = calls.get_mut(id).ok_or_else(|| UnknownCall::new(id))?;
+        if let Some(next) = call.next_status() {
+            call.set_status(next);
+        }
+        Ok(call.status.clone())
+    }
+
+    /// A snapshot of call `id`, if the simulator holds it.
+    pub fn call(&self, id: &str) -> Option<CartesiaCall> {
+        self.app.cartesia.lock().get(id).map(|record| CartesiaCall {
+            record: record.clone(),
+        })
+    }
+}
+
+/// A snapshot of a simulated Cartesia call.
+#[derive(Debug, Clone)]
+pub struct CartesiaCall {
+    record: Record,
+}
+
+impl CartesiaCall {
+    /// The call id.
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+
+    /// The agent id.
+    pub fn agent_id(&self) -> &str {
+        &self.record.agent_id
+    }
+
+    /// The status: `created`, `started`, `completed`, `failed`, or whatever was seeded.
+    pub fn status(&self) -> &str {
+        &self.record.status
+    }
+
+    /// The end reason, e.g. `api_cancelled` after a cancel.
+    pub fn end_reason(&self) -> Option<&str> {
+        self.record.end_reason.as_deref()
+    }
+
+    /// `start_time`, RFC 3339.
+    pub fn start_time(&self) -> Option<&str> {
+        self.record.start_time.as_deref()
+    }
+
+    /// `end_time`, RFC 3339.
+    pub fn end_time(&self) -> Option<&str> {
+        self.record.end_time.as_deref()
+    }
+
+    /// `redacted_at`, set by `DELETE /agents/calls/{id}`.
+    pub fn redacted_at(&self) -> Option<&str> {
+        self.record.redacted_at.as_deref()
+    }
+
+    /// Whether `GET …/audio` returns a recording.
+    pub fn has_recording(&self) -> bool {
+        self.record.recording
+    }
+
+    /// The JSON `GET /agents/calls/{id}` returns for this call.
+    pub fn to_json(&self) -> Value {
+        self.record.to_json(true)
+    }
+}

@@ -1,0 +1,194 @@
+//! Seeding Cartesia calls with chosen fields.
+
+use serde_json::{Map, Value};
+
+use super::call::Record;
+
+/// A Cartesia call to put into the simulator as is, built with chained setters.
+///
+/// A seed holds exactly what it is given: no transcript, recording or logs unless set here.
+/// Transitions made later ([`crate::CartesiaControl::set_status`], a cancel through the API)
+/// fill in what a real call would have by then.
+///
+/// ```
+/// use calls_sim::CartesiaCallSeed;
+/// use serde_json::json;
+///
+/// let seed = CartesiaCallSeed::new("ac_1", "agent_1")
+///     .status("completed")
+///     .start_time("2026-03-01T12:00:00Z")
+///     .end_time("2026-03-01T12:05:00Z")
+///     .end_reason("agent_hangup")
+///     .recording(true)
+///     .logs(["agent started", "agent stopped"])
+///     .field("agent_name", json!("Support"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct CartesiaCallSeed {
+    pub(crate) record: Record,
+}
+
+impl CartesiaCallSeed {
+    /// A call `id` of agent `agent_id`, in status `created` with nothing else set.
+    pub fn new(id: impl Into<String>, agent_id: impl Into<String>) -> Self {
+        CartesiaCallSeed {
+            record: Record::new(id.into(), agent_id.into()),
+        }
+    }
+
+    /// The `status`; any string, so clients' handling of unknown statuses can be tested.
+    #[must_use]
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        self.record.status = status.into();
+        self
+    }
+
+    /// `start_time`, RFC 3339. It also orders the agent's calls in `GET /agents/calls`.
+    #[must_use]
+    pub fn start_time(mut self, time: impl Into<String>) -> Self {
+        self.record.start_time = Some(time.into());
+        self
+    }
+
+    /// `end_time`, RFC 3339.
+    #[must_use]
+    pub fn end_time(mut self, time: impl Into<String>) -> Self {
+        self.record.end_time = Some(time.into());
+        self
+    }
+
+    /// `end_reason`, e.g. `agent_hangup`, `api_cancelled`, or an unknown value.
+    #[must_use]
+    pub fn end_reason(mut self, reason: impl Into<String>) -> Self {
+        self.record.end_reason = Some(reason.into());
+        self
+    }
+
+    /// `redacted_at`: the call is seeded as already deleted.
+    #[must_use]
+    pub fn redacted_at(mut self, time: impl Into<String>) -> Self {
+        self.record.redacted_at = Some(time.into());
+        self
+    }
+
+    /// The `transcript` items (`AgentTranscript` objects).
+    #[must_use]
+    pub fn transcript(mut self, turns: Vec<Value>) -> Self {
+        self.record.transcript = Some(turns);
+        self
+    }
+
+    /// The `telephony_params` object.
+    #[must_use]
+    pub fn telephony_params(mut self, params: Map<String, Value>) -> Self {
+        self.record.telephony_params = Some(params);
+        self
+    }
+
+    /// The `metadata` value.
+    #[must_use]
+    pub fn metadata(mut self, metadata: Value) -> Self {
+        self.record.metadata = Some(metadata);
+        self
+    }
+
+    /// The `summary`.
+    #[must_use]
+    pub fn summary(mut self, summary: impl Into<String>) -> Self {
+        self.record.summary = Some(summary.into());
+        self
+    }
+
+    /// Whether `GET /agents/calls/{id}/audio` returns a recording (default `false`).
+    #[must_use]
+    pub fn recording(mut self, recording: bool) -> Self {
+        self.record.recording = recording;
+        self
+    }
+
+    /// The runtime log lines `GET /agents/calls/{id}/logs` returns; without them it answers 404
+    /// "Call logs not available".
+    #[must_use]
+    pub fn logs<I, S>(mut self, lines: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.record.logs = Some(lines.into_iter().map(Into::into).collect());
+        self.record
+            .logs_updated_at
+            .get_or_insert_with(|| crate::clock::seconds(crate::clock::now()));
+        self
+    }
+
+    /// Any other field of the call JSON, e.g. `agent_name`, `deployment_id`, or one Cartesia has
+    /// not documented yet. It replaces the simulator's default for that field; fields with a
+    /// setter above are set only by their setter.
+    #[must_use]
+    pub fn field(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.record.extra.insert(name.into(), value);
+        self
+    }
+
+    /// Builds a seed from the JSON object the `/_sim/cartesia/calls` control route accepts:
+    /// the call's JSON fields plus `recording` (bool) and `logs` (array of strings).
+    pub(crate) fn from_json(mut object: Map<String, Value>) -> Result<Self, String> {
+        let id = take_string(&mut object, "id")?
+            .unwrap_or_else(|| format!("ac_{}", crate::id::base62(22)));
+        let agent_id = take_string(&mut object, "agent_id")?.ok_or("agent_id is required")?;
+        let mut seed = CartesiaCallSeed::new(id, agent_id);
+        let r = &mut seed.record;
+        if let Some(status) = take_string(&mut object, "status")? {
+            r.status = status;
+        }
+        r.start_time = take_string(&mut object, "start_time")?;
+        r.end_time = take_string(&mut object, "end_time")?;
+        r.end_reason = take_string(&mut object, "end_reason")?;
+        r.redacted_at = take_string(&mut object, "redacted_at")?;
+        r.summary = take_string(&mut object, "summary")?;
+        r.metadata = object.remove("metadata");
+        match object.remove("transcript") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(turns)) => r.transcript = Some(turns),
+            Some(_) => return Err("transcript must be an array".into()),
+        }
+        match object.remove("telephony_params") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(params)) => r.telephony_params = Some(params),
+            Some(_) => return Err("telephony_params must be an object".into()),
+        }
+        match object.remove("recording") {
+            None => {}
+            Some(Value::Bool(b)) => r.recording = b,
+            Some(_) => return Err("recording must be a boolean".into()),
+        }
+        match object.remove("logs") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(lines)) => {
+                let lines = lines
+                    .into_iter()
+                    .map(|line| match line {
+                        Value::String(s) => Ok(s),
+                        _ => Err("logs must be an array of strings".to_owned()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                seed = seed.logs(lines);
+            }
+            Some(_) => return Err("logs must be an array of strings".into()),
+        }
+        seed.record.extra = object;
+        Ok(seed)
+    }
+}
+
+/// Removes `key` from `object`: a string, absent or null; anything else is an error.
+pub(crate) fn take_string(
+    object: &mut Map<String, Value>,
+    key: &str,
+) -> Result<Option<String>, String> {
+    match object.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(format!("{key} must be a string")),
+    }
+}
