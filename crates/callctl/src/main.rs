@@ -1,0 +1,80 @@
+//! `callctl`: stop, read and manage voice-agent calls from the shell.
+//!
+//! The command-line contract (commands, flags, JSON lines, exit statuses) is documented in the workspace README.
+
+// A command-line tool prints its results.
+#![allow(clippy::print_stdout)]
+
+mod bulk;
+mod cartesia;
+mod cli;
+mod config;
+mod demo;
+mod exit;
+mod ids;
+mod sim;
+mod single;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{CartesiaCommand, Cli, Command, MiraiCommand};
+use crate::exit::Exit;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help and version to stdout with status 0, usage errors to stderr with status 2.
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    // Bulk work uses both cores; a single request needs no extra threads (start-up stays lean).
+    let runtime = match &cli.command {
+        Command::Cartesia(CartesiaCommand::Cancel(_))
+        | Command::Mirai(MiraiCommand::Abort(_))
+        | Command::Sim { .. }
+        | Command::Demo { .. } => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build(),
+        _ => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    };
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            return Exit::usage(format!("cannot start the async runtime: {error}")).code();
+        }
+    };
+    runtime.block_on(run(cli)).code()
+}
+
+async fn run(cli: Cli) -> Exit {
+    let common = cli.common;
+    match cli.command {
+        Command::Cartesia(CartesiaCommand::Cancel(args)) => {
+            match config::terminator(&common, "cartesia") {
+                Ok(client) => bulk::run(client, args, common.output).await,
+                Err(error) => Exit::usage(error.to_string()),
+            }
+        }
+        Command::Mirai(MiraiCommand::Abort(args)) => match config::terminator(&common, "mirai") {
+            Ok(client) => bulk::run(client, args, common.output).await,
+            Err(error) => Exit::usage(error.to_string()),
+        },
+        Command::Cartesia(command) => match config::cartesia(&common) {
+            Ok(client) => cartesia::run(client, command, common.output).await,
+            Err(error) => Exit::usage(error.to_string()),
+        },
+        Command::Sim { addr } => sim::run(addr).await,
+        Command::Demo { bulk } => demo::run(bulk).await,
+    }
+}

@@ -1,0 +1,14 @@
+//! callctl as scripts use it: the real binary against calls-sim.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod bulk;
+mod config;
+mod single;
+mod support;
