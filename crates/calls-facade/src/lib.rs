@@ -50,3 +50,8 @@ pub use cartesia_calls as cartesia;
 /// The Mirai Minds clients (feature `mirai`).
 #[cfg(feature = "mirai")]
 pub use mirai_calls as mirai;
+
+/// The workspace README's examples, compiled as doctests so they cannot drift from the API.
+#[cfg(all(doctest, feature = "cartesia", feature = "mirai"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
