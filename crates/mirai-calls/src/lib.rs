@@ -1,36 +1,75 @@
-//! A Rust client for [Mirai Minds](https://miraiminds.co)' voice-agent call API.
+//! A Rust client for [Mirai Minds](https://miraiminds.co)' voice-agent call APIs: place, read, abort and hear
+//! about AI phone calls, for backends that run Mirai agents.
 //!
-//! Mirai has no SDK of its own. Mirai runs two call APIs, told apart by host and auth:
+//! Mirai has no SDK of its own, and runs **two** call APIs. Both use `/v2/...` paths; they differ by host and auth.
+//! Teams are on one or the other, so this crate speaks both, with one client each:
 //!
-//! - [`MiraiClient`]: the **legacy** API (Mirai's docs call it "v1"; paths `/v2/call/...`, keys in `x-public-key`,
-//!   `x-private-key` and `workspace`). It places and aborts queued calls but cannot read them.
+//! | | [`MiraiClient`] (module [`legacy`]) | [`MiraiV2Client`] (module [`v2`]) |
+//! | --- | --- | --- |
+//! | Mirai's docs call it | the "v1" API (legacy, stable) | the "v2" API (new) |
+//! | host | `api.voice-agents.miraiminds.co` | `sandbox.voice.miraiminds.co` ([`v2::DEFAULT_BASE_URL`]) |
+//! | auth | `x-public-key`, `x-private-key`, `workspace` | `Authorization: Bearer sk_live_...` |
+//! | paths | `/v2/call/initiate`, `/v2/call/abort`, `PUT /v2/call/{id}` | `/v2/calls`, `/v2/calls/{id}`, `/v2/calls/{id}/abort`, ... |
+//! | environment | `MIRAI_PUBLIC_KEY`, `MIRAI_PRIVATE_KEY`, `MIRAI_WORKSPACE`, `MIRAI_BASE_URL` | `MIRAI_API_KEY`, `MIRAI_V2_BASE_URL` |
+//! | place a call | [`initiate_call`](MiraiClient::initiate_call) (never retried once sent) | [`create_call`](MiraiV2Client::create_call) (idempotency key, retried safely) |
+//! | read a call | no way: outcomes arrive by webhook only | [`get_call`](MiraiV2Client::get_call), [`list_calls`](MiraiV2Client::list_calls), transcript, recording |
+//! | stop a call | queued or between attempts only (not live) | at any stage, live calls included |
+//! | [`terminate`](call_core::CallControl::terminate) | from the abort's answer alone | checked by reading the call when in doubt |
+//! | [`state`](call_core::CallControl::state) | [`ErrorKind::Unsupported`] | the call's [`CallState`] |
+//! | webhooks | [`legacy::WebhookVerifier`]: `x-signature`, HMAC of the body with the private key | [`v2::WebhookVerifier`]: `X-Mirai-Signature: t=...,v1=...`, 300-second window |
+//! | [`Provider`](call_core::Provider) | `Mirai` | `MiraiV2` |
 //!
-//! Both implement [`CallControl`](call_core::CallControl), so they sit beside other providers as
-//! `Arc<dyn CallControl>`.
+//! Both implement [`CallControl`], so they sit beside other providers as `Arc<dyn CallControl>`:
 //!
 //! ```no_run
+//! use std::sync::Arc;
 //! use call_core::{CallControl, CallId};
-//! use mirai_calls::MiraiClient;
+//! use mirai_calls::{MiraiClient, MiraiV2Client};
 //!
 //! # async fn run() -> call_core::Result<()> {
-//! let client = MiraiClient::builder()
-//!     .public_key("pk_...")
-//!     .private_key("sk_...")
-//!     .workspace("6690a1b2c3d4e5f600000002")
-//!     .build()?;
-//! let done = client.terminate(&CallId::new("68f0a1b2c3d4e5f600000900")?).await?;
+//! let legacy: Arc<dyn CallControl> = Arc::new(
+//!     MiraiClient::builder()
+//!         .public_key("pk_...")
+//!         .private_key("sk_...")
+//!         .workspace("6690a1b2c3d4e5f600000002")
+//!         .build()?,
+//! );
+//! let v2: Arc<dyn CallControl> = Arc::new(MiraiV2Client::builder().api_key("sk_live_...").build()?);
+//! let done = v2.terminate(&CallId::new("call_01JZQ9B4M8N3P6R2S5T7V9W1YA")?).await?;
+//! println!("{}: {}", done.call_id(), done.outcome());
+//! let done = legacy.terminate(&CallId::new("68f0a1b2c3d4e5f600000900")?).await?;
 //! println!("{}: {}", done.call_id(), done.outcome());
 //! # Ok(()) }
 //! ```
+//!
+//! Every request goes through `call-core`'s HTTP path: per-attempt timeouts, an overall deadline, retries with
+//! jitter and `Retry-After` for what is safe to repeat, capped bodies, keys in headers marked sensitive and never
+//! printed. Everything a request carries (phone numbers, webhook URLs, metadata limits, ids) is checked before it
+//! is sent.
+//!
+//! Webhook handlers verify with the raw body: see `examples/webhook_server.rs` for both verifiers in an axum
+//! handler.
 
-mod abort;
-mod client;
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
-pub use abort::Aborted;
+mod env;
+mod lenient;
+mod mac;
+mod open_enum;
+mod phone;
+mod webhook_url;
+
+pub mod legacy;
+pub mod v2;
+
 pub use call_core::{
     self, CallControl, CallId, CallState, Error, ErrorKind, MiraiCallStatus, RetryConfig,
 };
-pub use client::{
-    BASE_URL_ENV, MiraiClient, MiraiClientBuilder, MiraiServer, PRIVATE_KEY_ENV, PUBLIC_KEY_ENV,
-    WORKSPACE_ENV,
+pub use legacy::{
+    Aborted, BASE_URL_ENV, MiraiClient, MiraiClientBuilder, MiraiServer, PRIVATE_KEY_ENV,
+    PUBLIC_KEY_ENV, WORKSPACE_ENV,
 };
+pub use v2::{MiraiV2CallStatus, MiraiV2Client, MiraiV2ClientBuilder};

@@ -4,6 +4,9 @@ use call_core::http::{BaseUrl, HttpClient, HttpConfig};
 use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
+use super::signature::WebhookVerifier;
+use crate::env::{optional_env, required_env};
+
 /// The environment variable holding the legacy API's public key (`pk_...`).
 pub const PUBLIC_KEY_ENV: &str = "MIRAI_PUBLIC_KEY";
 /// The environment variable holding the legacy API's private key (`sk_...`).
@@ -36,8 +39,12 @@ impl MiraiServer {
 /// A client for Mirai Minds' **legacy** call API (the one Mirai's docs call "v1": `/v2/call/...` paths on
 /// `api.voice-agents.miraiminds.co`, authenticated with `x-public-key`, `x-private-key` and `workspace`).
 ///
-/// The legacy API can place and abort calls but cannot read them (call outcomes arrive by webhook only), so
-/// [`CallControl::state`](call_core::CallControl::state) answers [`ErrorKind::Unsupported`] here. Cheap to clone.
+/// It places calls ([`initiate_call`](Self::initiate_call)), replaces a queued call's payload
+/// ([`update_call_payload`](Self::update_call_payload)) and aborts queued calls ([`abort_call`](Self::abort_call),
+/// [`terminate`](call_core::CallControl::terminate)). The legacy API cannot read calls (outcomes arrive by webhook
+/// only: see [`crate::legacy::WebhookEvent`]), so [`CallControl::state`](call_core::CallControl::state) answers
+/// [`ErrorKind::Unsupported`] here. For the newer Bearer-key API, use [`MiraiV2Client`](crate::MiraiV2Client).
+/// Cheap to clone.
 ///
 /// ```no_run
 /// use call_core::{CallControl, CallId};
@@ -52,6 +59,8 @@ impl MiraiServer {
 #[derive(Debug, Clone)]
 pub struct MiraiClient {
     pub(crate) http: HttpClient,
+    /// Kept for [`MiraiClient::webhook_verifier`]: the private key also signs webhook deliveries.
+    private_key: ApiKey,
 }
 
 impl MiraiClient {
@@ -72,6 +81,11 @@ impl MiraiClient {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &BaseUrl {
         self.http.base_url()
+    }
+
+    /// A verifier of this organization's webhook deliveries: the private key signs them.
+    pub fn webhook_verifier(&self) -> WebhookVerifier {
+        WebhookVerifier::new(self.private_key.clone())
     }
 }
 
@@ -203,21 +217,8 @@ impl MiraiClientBuilder {
             user_agent: call_core::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
             http_client: self.http_client,
         })?;
-        Ok(MiraiClient { http })
+        Ok(MiraiClient { http, private_key })
     }
-}
-
-pub(crate) fn required_env(name: &str) -> call_core::Result<String> {
-    optional_env(name).ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidInput,
-            format!("environment variable {name} is not set"),
-        )
-    })
-}
-
-pub(crate) fn optional_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 #[cfg(test)]

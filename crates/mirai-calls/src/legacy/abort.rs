@@ -7,6 +7,7 @@ use call_core::{
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
+use super::error_body::error_from;
 use crate::MiraiClient;
 
 #[derive(Serialize)]
@@ -22,12 +23,6 @@ pub struct Aborted {
     /// The provider's message, such as "Call aborted successfully".
     #[serde(default)]
     pub message: Option<String>,
-}
-
-/// The legacy API's error body: `{code, message}` on call endpoints, `{status_code, message}` on others.
-#[derive(Deserialize)]
-struct ErrorBody {
-    message: Option<String>,
 }
 
 /// What a legacy 400 on abort says about the call, read from its message (the status alone does not tell).
@@ -103,21 +98,12 @@ impl MiraiClient {
             };
             return Ok((aborted, response.attempts()));
         }
-        let mut error = response.error();
-        let message = serde_json::from_slice::<ErrorBody>(response.body())
-            .ok()
-            .and_then(|b| b.message)
-            .or_else(|| {
-                let text = String::from_utf8_lossy(response.body()).trim().to_owned();
-                (!text.is_empty()).then_some(text)
-            });
-        if let Some(message) = &message {
-            error = error.with_provider_message(message);
-        }
-        if response.status() == 400 {
-            error = error.with_kind(ErrorKind::NotTerminable);
-        }
-        Err(error)
+        let error = error_from(&response);
+        Err(if response.status() == 400 {
+            error.with_kind(ErrorKind::NotTerminable)
+        } else {
+            error
+        })
     }
 }
 
@@ -137,6 +123,9 @@ impl CallControl for MiraiClient {
     /// - 400 "in progress": [`ErrorKind::NotTerminable`]: the legacy API cannot abort a live call (the new API can:
     ///   see `MiraiV2Client`).
     /// - Anything else: the error, as [`MiraiClient::abort_call`] gives it.
+    ///
+    /// [`state`](CallControl::state) keeps the trait's default and answers [`ErrorKind::Unsupported`]: the legacy
+    /// API has no way to read a call (outcomes arrive by webhook only; see [`crate::legacy::WebhookEvent`]).
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
         let done = |outcome, attempts| {
             Termination::new(Provider::Mirai, call_id.clone(), outcome, attempts)
@@ -164,6 +153,10 @@ impl CallControl for MiraiClient {
             }
             Err(error) => Err(error),
         }
+    }
+
+    fn throttle(&self) -> Option<&call_core::http::Throttle> {
+        Some(self.http.throttle())
     }
 }
 

@@ -1,0 +1,147 @@
+//! Certain termination through the new API: the truth about the call, not one request's status.
+
+use call_core::{
+    CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOutcome, Termination,
+    async_trait,
+};
+
+use super::call::Call;
+use crate::MiraiV2Client;
+
+/// What an abort's failure leaves us to find out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Doubt {
+    /// 409: the call is already over, perhaps because of our own earlier attempt.
+    Over,
+    /// The abort may have reached Mirai but no clear answer came back: timeout, reset, 5xx after retries, a
+    /// malformed 2xx.
+    Ambiguous,
+}
+
+fn doubt(error: &Error) -> Option<Doubt> {
+    match (error.kind(), error.status()) {
+        (ErrorKind::Conflict, Some(409)) => Some(Doubt::Over),
+        (
+            ErrorKind::Timeout | ErrorKind::Transport | ErrorKind::Upstream | ErrorKind::Decode,
+            _,
+        ) if error.request_may_have_been_sent() => Some(Doubt::Ambiguous),
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl CallControl for MiraiV2Client {
+    fn provider(&self) -> Provider {
+        Provider::MiraiV2
+    }
+
+    /// Aborts the call at any stage (queued, ringing or live) and answers the truth about it, reading the call when
+    /// the abort's answer leaves doubt.
+    ///
+    /// - 202: [`TerminateOutcome::Terminated`].
+    /// - 409 `conflict` (the call is already over): Get Call decides. A call that ended `aborted` /
+    ///   `aborted-by-api` is `Terminated` when one of our attempts may have reached Mirai before the one that got the
+    ///   409 (the first got a 5xx, a reset or a timeout, and its reply was lost), else
+    ///   [`TerminateOutcome::AlreadyEnded`]; a call that ended any other way is `AlreadyEnded`.
+    /// - A doubtful answer (timeout or reset after sending, 5xx until retries ran out, a malformed 2xx): Get Call
+    ///   decides. Ended `aborted-by-api`: `Terminated` (our lost abort did it); ended otherwise: `AlreadyEnded`; still
+    ///   queued, ringing or live: the abort failed, and the first error is returned as the cause.
+    /// - 404 and any other failure (401, 403, 429 after retries, a connection that never opened) are returned as
+    ///   they are: nothing happened.
+    ///
+    /// When Get Call fails too, the abort's own error is returned.
+    async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
+        let error = match self.abort_call(call_id).await {
+            Ok(accepted) => {
+                return Ok(Termination::new(
+                    Provider::MiraiV2,
+                    call_id.clone(),
+                    TerminateOutcome::Terminated,
+                    accepted.attempts,
+                ));
+            }
+            Err(error) => error,
+        };
+        let Some(doubt) = doubt(&error) else {
+            return Err(error);
+        };
+        let (call, read_attempts) = match self.get_counting(call_id).await {
+            Ok(found) => found,
+            Err(read) if read.kind() == ErrorKind::NotFound => {
+                let attempts = error.attempts() + read.attempts();
+                return Err(read.with_attempts(attempts));
+            }
+            // The read failed too: the abort's error is the truest answer we have.
+            Err(_) => return Err(error),
+        };
+        let attempts = error.attempts() + read_attempts;
+        resolve(call_id, &call, doubt, error, attempts)
+    }
+
+    /// The call's provider-neutral state, from Get Call: `queued` and `dialing` are
+    /// [`CallState::Queued`], `in_progress` [`CallState::Active`], every terminal status [`CallState::Ended`].
+    async fn state(&self, call_id: &CallId) -> call_core::Result<CallState> {
+        Ok(self.get_call(call_id).await?.status.state())
+    }
+
+    fn throttle(&self) -> Option<&call_core::http::Throttle> {
+        Some(self.http.throttle())
+    }
+}
+
+fn resolve(
+    call_id: &CallId,
+    call: &Call,
+    doubt: Doubt,
+    error: Error,
+    attempts: u32,
+) -> call_core::Result<Termination> {
+    let done = |outcome| {
+        let termination = Termination::new(Provider::MiraiV2, call_id.clone(), outcome, attempts);
+        Ok(match error.provider_message() {
+            Some(message) => termination.with_provider_message(message),
+            None => termination,
+        })
+    };
+    match call.status.state() {
+        CallState::Ended => {
+            // A 409 on the very first attempt means the call was over before we asked, whatever ended it. After an
+            // earlier attempt that may have landed (or any doubtful answer), an abort by the API is ours.
+            let ours_may_have_landed = match doubt {
+                Doubt::Ambiguous => true,
+                Doubt::Over => error.attempts() > 1,
+            };
+            if call.was_aborted_by_api() && ours_may_have_landed {
+                done(TerminateOutcome::Terminated)
+            } else {
+                done(TerminateOutcome::AlreadyEnded)
+            }
+        }
+        state => {
+            let detail = match state {
+                CallState::Queued | CallState::Active => {
+                    "the abort did not take effect: the call is still queued, ringing or live"
+                }
+                _ => {
+                    "the abort's outcome is unknown: the call's status is not one this library knows"
+                }
+            };
+            let mut failed = Error::new(error.kind(), detail)
+                .with_provider(Provider::MiraiV2)
+                .with_operation("abort call")
+                .with_call_id(call_id.clone())
+                .with_attempts(attempts)
+                .with_request_sent(true);
+            if let Some(status) = error.status() {
+                failed = failed.with_status(status);
+            }
+            if let Some(message) = error.provider_message() {
+                failed = failed.with_provider_message(message);
+            }
+            if let Some(code) = error.provider_code() {
+                failed = failed.with_provider_code(code);
+            }
+            Err(failed.with_source(error))
+        }
+    }
+}
