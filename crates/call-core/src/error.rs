@@ -370,6 +370,17 @@ impl Error {
         }
     }
 
+    /// Whether the request may have taken effect although no clear answer came back: a timeout or broken connection
+    /// after sending, 5xx until the retries ran out, or a 2xx whose body could not be read. Certain termination
+    /// reads the call after such an error instead of trusting it.
+    pub fn is_ambiguous(&self) -> bool {
+        self.inner.request_sent
+            && matches!(
+                self.inner.kind,
+                ErrorKind::Timeout | ErrorKind::Transport | ErrorKind::Upstream | ErrorKind::Decode
+            )
+    }
+
     /// Whether this is a timeout.
     pub fn is_timeout(&self) -> bool {
         self.inner.kind == ErrorKind::Timeout
@@ -478,6 +489,23 @@ mod tests {
                 .with_outcome_unknown()
                 .is_retryable()
         );
+    }
+
+    #[test]
+    fn ambiguity_needs_a_request_that_may_have_been_sent() {
+        assert!(Error::from_status(502).is_ambiguous());
+        assert!(
+            Error::new(ErrorKind::Timeout, "t")
+                .with_request_sent(true)
+                .is_ambiguous()
+        );
+        assert!(
+            !Error::new(ErrorKind::Transport, "refused")
+                .with_request_sent(false)
+                .is_ambiguous()
+        );
+        assert!(!Error::from_status(404).is_ambiguous());
+        assert!(!Error::from_status(429).is_ambiguous());
     }
 
     #[test]

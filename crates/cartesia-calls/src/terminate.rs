@@ -22,10 +22,7 @@ fn doubt(error: &Error) -> Option<Doubt> {
     match (error.kind(), error.status()) {
         (ErrorKind::NotTerminable, Some(400)) => Some(Doubt::NotActive),
         (ErrorKind::NotFound, Some(404)) => Some(Doubt::NotFound),
-        (
-            ErrorKind::Timeout | ErrorKind::Transport | ErrorKind::Upstream | ErrorKind::Decode,
-            _,
-        ) if error.request_may_have_been_sent() => Some(Doubt::Ambiguous),
+        _ if error.is_ambiguous() => Some(Doubt::Ambiguous),
         _ => None,
     }
 }

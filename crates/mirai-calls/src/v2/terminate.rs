@@ -21,10 +21,7 @@ enum Doubt {
 fn doubt(error: &Error) -> Option<Doubt> {
     match (error.kind(), error.status()) {
         (ErrorKind::Conflict, Some(409)) => Some(Doubt::Over),
-        (
-            ErrorKind::Timeout | ErrorKind::Transport | ErrorKind::Upstream | ErrorKind::Decode,
-            _,
-        ) if error.request_may_have_been_sent() => Some(Doubt::Ambiguous),
+        _ if error.is_ambiguous() => Some(Doubt::Ambiguous),
         _ => None,
     }
 }
