@@ -18,6 +18,9 @@
 //!
 //! Most programs use a client crate and never name this one directly.
 
+#[macro_use]
+mod open_enum;
+
 pub mod bulk;
 mod call_id;
 mod cartesia_status;
@@ -52,4 +55,10 @@ pub fn user_agent(crate_name: &str, crate_version: &str) -> String {
         "{crate_name}/{crate_version} call-core/{}",
         env!("CARGO_PKG_VERSION")
     )
+}
+
+/// What the exported macros need from our dependencies; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
 }

@@ -1,88 +1,46 @@
 //! Mirai Minds' legacy call status.
 
-use std::fmt;
-
 use crate::CallState;
 
-/// The status of a call in Mirai Minds' legacy API (`CallStatus` in its swagger), as webhooks report it.
-///
-/// A call that has no status yet (still in its initial queue) is represented by `Option::None` where a status is
-/// optional. Unknown values are kept in [`MiraiCallStatus::Unknown`].
-///
-/// [Abort Call](https://docs.miraiminds.co/api-reference/call/abort-call) is allowed when the call has no status yet
-/// or is `busy`, `failed`, `no-answer`, `rescheduled` or `validation-failed` (a retry may still be pending), and
-/// refused when it is `in-progress`, `completed`, `ended`, `timeout` or already `aborted`: see
-/// [`MiraiCallStatus::is_abortable`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MiraiCallStatus {
-    /// Queued and being dialled.
-    Initiate,
-    /// Answered; the conversation is live. Not abortable in the legacy API.
-    InProgress,
-    /// The connection dropped; analysis running.
-    Ended,
-    /// Recording, transcript and duration processed.
-    Completed,
-    /// Exceeded the assistant's maximum call duration.
-    Timeout,
-    /// Could not connect (a retry may follow).
-    Failed,
-    /// Pre-call validation failed (an invalid number or payload).
-    ValidationFailed,
-    /// The line was busy (a retry may follow).
-    Busy,
-    /// Nobody picked up (a retry may follow).
-    NoAnswer,
-    /// Skipped (a do-not-disturb number, outside calling hours).
-    Skip,
-    /// The customer asked for a callback; the call will be retried.
-    Rescheduled,
-    /// Aborted through the API.
-    Aborted,
-    /// A status this version of the library does not know, as sent.
-    Unknown(String),
+crate::open_enum! {
+    /// The status of a call in Mirai Minds' legacy API (`CallStatus` in its swagger), as webhooks report it.
+    ///
+    /// A call that has no status yet (still in its initial queue) is represented by `Option::None` where a status is
+    /// optional. Unknown values are kept in [`MiraiCallStatus::Unknown`].
+    ///
+    /// [Abort Call](https://docs.miraiminds.co/api-reference/call/abort-call) is allowed when the call has no status yet
+    /// or is `busy`, `failed`, `no-answer`, `rescheduled` or `validation-failed` (a retry may still be pending), and
+    /// refused when it is `in-progress`, `completed`, `ended`, `timeout` or already `aborted`: see
+    /// [`MiraiCallStatus::is_abortable`].
+    pub enum MiraiCallStatus {
+        /// Queued and being dialled.
+        Initiate = "initiate",
+        /// Answered; the conversation is live. Not abortable in the legacy API.
+        InProgress = "in-progress",
+        /// The connection dropped; analysis running.
+        Ended = "ended",
+        /// Recording, transcript and duration processed.
+        Completed = "completed",
+        /// Exceeded the assistant's maximum call duration.
+        Timeout = "timeout",
+        /// Could not connect (a retry may follow).
+        Failed = "failed",
+        /// Pre-call validation failed (an invalid number or payload).
+        ValidationFailed = "validation-failed",
+        /// The line was busy (a retry may follow).
+        Busy = "busy",
+        /// Nobody picked up (a retry may follow).
+        NoAnswer = "no-answer",
+        /// Skipped (a do-not-disturb number, outside calling hours).
+        Skip = "skip",
+        /// The customer asked for a callback; the call will be retried.
+        Rescheduled = "rescheduled",
+        /// Aborted through the API.
+        Aborted = "aborted",
+    }
 }
 
 impl MiraiCallStatus {
-    /// Parses a status; unknown values are kept, never rejected.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "initiate" => Self::Initiate,
-            "in-progress" => Self::InProgress,
-            "ended" => Self::Ended,
-            "completed" => Self::Completed,
-            "timeout" => Self::Timeout,
-            "failed" => Self::Failed,
-            "validation-failed" => Self::ValidationFailed,
-            "busy" => Self::Busy,
-            "no-answer" => Self::NoAnswer,
-            "skip" => Self::Skip,
-            "rescheduled" => Self::Rescheduled,
-            "aborted" => Self::Aborted,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-
-    /// The status as Mirai spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Initiate => "initiate",
-            Self::InProgress => "in-progress",
-            Self::Ended => "ended",
-            Self::Completed => "completed",
-            Self::Timeout => "timeout",
-            Self::Failed => "failed",
-            Self::ValidationFailed => "validation-failed",
-            Self::Busy => "busy",
-            Self::NoAnswer => "no-answer",
-            Self::Skip => "skip",
-            Self::Rescheduled => "rescheduled",
-            Self::Aborted => "aborted",
-            Self::Unknown(s) => s,
-        }
-    }
-
     /// The provider-neutral state.
     ///
     /// `busy`, `failed`, `no-answer`, `rescheduled` and `validation-failed` are one attempt's result, not the call
@@ -120,25 +78,6 @@ impl MiraiCallStatus {
                     | Self::ValidationFailed
             ),
         }
-    }
-}
-
-impl fmt::Display for MiraiCallStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MiraiCallStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MiraiCallStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        Ok(Self::parse(&s))
     }
 }
 

@@ -4,7 +4,7 @@ use call_core::{CallId, CallState, CartesiaCallStatus, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::lenient_enum::lenient_enum;
+use call_core::open_enum;
 
 /// A Cartesia agent call, as [Get Call](https://docs.cartesia.ai/api-reference/agents/calls/get-call) returns it.
 ///
@@ -85,7 +85,7 @@ impl Call {
     }
 }
 
-lenient_enum! {
+open_enum! {
     /// Why a call ended (`end_reason`). Unknown values are kept.
     pub enum EndReason {
         /// The agent hung up.
@@ -111,7 +111,7 @@ lenient_enum! {
     }
 }
 
-lenient_enum! {
+open_enum! {
     /// The region of the deployment that served a call (`deployment_region`). Unknown values are kept.
     pub enum Region {
         /// United States.
@@ -123,7 +123,7 @@ lenient_enum! {
     }
 }
 
-lenient_enum! {
+open_enum! {
     /// The telephony account behind a call (`telephony_account_type`). Unknown values are kept.
     pub enum TelephonyAccountType {
         /// Cartesia-hosted telephony (the default).
@@ -135,7 +135,7 @@ lenient_enum! {
     }
 }
 
-lenient_enum! {
+open_enum! {
     /// How a call's media connects (`telephony_params.connection_type`). Unknown values are kept.
     pub enum ConnectionType {
         /// A WebSocket connection.
@@ -145,7 +145,7 @@ lenient_enum! {
     }
 }
 
-lenient_enum! {
+open_enum! {
     /// Who speaks in a transcript entry (`role`). Unknown values are kept.
     pub enum TranscriptRole {
         /// The caller or callee.

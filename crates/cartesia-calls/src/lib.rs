@@ -65,7 +65,6 @@ mod delete;
 mod error_body;
 mod get;
 mod json;
-mod lenient_enum;
 mod list;
 mod logs;
 mod terminate;

@@ -58,7 +58,6 @@ struct ReadmeDoctests;
 mod env;
 mod lenient;
 mod mac;
-mod open_enum;
 mod phone;
 mod webhook_url;
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::lenient::null_as_default;
-use crate::open_enum::open_enum;
+use call_core::open_enum;
 
 open_enum! {
     /// The type of a legacy call event (`EventType`, 15 documented values).

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::status::{EndedReason, MiraiV2CallStatus};
 use crate::lenient::null_as_default;
-use crate::open_enum::open_enum;
+use call_core::open_enum;
 
 /// A call, as [`GET /v2/calls/{id}`](https://docs.miraiminds.co/v2/calls) returns it, and as list pages and
 /// webhook events (`data.call`) carry it.

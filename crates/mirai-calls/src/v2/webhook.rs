@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::call::{Call, Turn};
 use crate::lenient::null_as_default;
-use crate::open_enum::open_enum;
+use call_core::open_enum;
 
 open_enum! {
     /// The type of a webhook event (an open set: new types arrive without a version bump).
