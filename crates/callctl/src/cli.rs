@@ -51,9 +51,12 @@ pub(crate) enum Command {
     /// Cartesia agent calls.
     #[command(subcommand)]
     Cartesia(CartesiaCommand),
-    /// Mirai Minds calls (legacy API).
+    /// Mirai Minds calls, legacy API (x-public-key, x-private-key, workspace).
     #[command(subcommand)]
     Mirai(MiraiCommand),
+    /// Mirai Minds calls, new API (Authorization: Bearer sk_live_...; MIRAI_API_KEY, MIRAI_V2_BASE_URL).
+    #[command(subcommand, name = "mirai-v2")]
+    MiraiV2(MiraiV2Command),
     /// Run the local sandbox (calls-sim) in the foreground and print the environment that points callctl at it.
     Sim {
         /// Address to listen on (loopback only).
@@ -135,6 +138,89 @@ pub(crate) enum CartesiaCommand {
 pub(crate) enum MiraiCommand {
     /// Abort queued calls; every id gets exactly one answer.
     Abort(BulkArgs),
+    /// Queue an outbound call (never retried once sent: a failure after sending means a call may be queued).
+    Initiate {
+        /// The number to call, E.164.
+        #[arg(long, value_name = "+E164")]
+        phone_number: String,
+        /// The assistant that makes the call.
+        #[arg(long, value_name = "ID")]
+        assistant: String,
+        /// Where Mirai posts the call's events (https).
+        #[arg(long, value_name = "URL")]
+        callback_url: Option<String>,
+        /// Jump the queue.
+        #[arg(long)]
+        priority: bool,
+        /// The call's payload, a JSON object (sent as given).
+        #[arg(long, value_name = "JSON", value_parser = parse_object)]
+        payload: Option<serde_json::Map<String, serde_json::Value>>,
+        /// Metadata echoed on every webhook event, a JSON object.
+        #[arg(long, value_name = "JSON", value_parser = parse_object)]
+        metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    },
+    /// Replace the payload of a queued call that has not been attempted yet.
+    Update {
+        /// The call id.
+        id: String,
+        /// The new payload, a JSON object.
+        #[arg(long, value_name = "JSON", value_parser = parse_object)]
+        payload: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+/// Mirai Minds (new API) commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum MiraiV2Command {
+    /// Abort calls at any stage (queued, ringing or live); every id gets exactly one answer.
+    Abort(BulkArgs),
+    /// Place a phone call (retried safely: it carries an Idempotency-Key).
+    Create {
+        /// The agent that makes the call.
+        #[arg(long, value_name = "ID")]
+        agent_id: String,
+        /// The number to call, E.164.
+        #[arg(long, value_name = "+E164")]
+        to: String,
+        /// Your own idempotency key (derive it from your data, e.g. `order-8842-confirm-1`); generated otherwise.
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
+    },
+    /// Print a call record.
+    Get {
+        /// The call id.
+        id: String,
+    },
+    /// Print a call's state (queued, active, ended, unknown) and Mirai status.
+    Status {
+        /// The call id.
+        id: String,
+    },
+    /// List calls, newest first, page by page (one JSON object per line with --output json).
+    List {
+        /// Only this agent's calls.
+        #[arg(long, value_name = "ID")]
+        agent_id: Option<String>,
+        /// Calls per page (1-100).
+        #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+        page_size: u32,
+        /// Stop after this many calls.
+        #[arg(long, value_name = "N")]
+        max: Option<u64>,
+    },
+    /// Print a finished call's transcript.
+    Transcript {
+        /// The call id.
+        id: String,
+    },
+    /// Download a call's recording (WAV) to a file, written atomically.
+    Recording {
+        /// The call id.
+        id: String,
+        /// Where to write the WAV.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 /// The ids of a bulk command and how hard to push.
@@ -150,6 +236,14 @@ pub(crate) struct BulkArgs {
     /// Most requests in flight at once (lowered automatically when the provider rate-limits).
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub(crate) concurrency: u32,
+}
+
+fn parse_object(s: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    match serde_json::from_str(s) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(_) => Err("expected a JSON object".into()),
+        Err(error) => Err(format!("not JSON: {error}")),
+    }
 }
 
 fn parse_seconds(s: &str) -> Result<Duration, String> {

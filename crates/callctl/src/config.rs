@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calls_facade::cartesia::{CartesiaClient, CartesiaClientBuilder};
-use calls_facade::mirai::{MiraiClient, MiraiClientBuilder};
+use calls_facade::mirai::{MiraiClient, MiraiClientBuilder, MiraiV2Client, MiraiV2ClientBuilder};
 use calls_facade::{CallControl, RetryConfig};
 
 use crate::cli::Common;
@@ -43,13 +43,27 @@ pub(crate) fn mirai(common: &Common) -> calls_facade::Result<MiraiClient> {
     builder.build()
 }
 
+pub(crate) fn mirai_v2(common: &Common) -> calls_facade::Result<MiraiV2Client> {
+    let mut builder = MiraiV2ClientBuilder::from_env()?.retry(retry(common));
+    if let Some(url) = &common.base_url {
+        builder = builder.base_url(url);
+    }
+    builder.build()
+}
+
+/// The APIs a bulk command can terminate through.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Api {
+    Cartesia,
+    Mirai,
+    MiraiV2,
+}
+
 /// The client a bulk command terminates through.
-pub(crate) fn terminator(
-    common: &Common,
-    provider: &str,
-) -> calls_facade::Result<Arc<dyn CallControl>> {
-    Ok(match provider {
-        "cartesia" => Arc::new(cartesia(common)?),
-        _ => Arc::new(mirai(common)?),
+pub(crate) fn terminator(common: &Common, api: Api) -> calls_facade::Result<Arc<dyn CallControl>> {
+    Ok(match api {
+        Api::Cartesia => Arc::new(cartesia(common)?),
+        Api::Mirai => Arc::new(mirai(common)?),
+        Api::MiraiV2 => Arc::new(mirai_v2(common)?),
     })
 }

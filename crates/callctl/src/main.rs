@@ -12,6 +12,8 @@ mod config;
 mod demo;
 mod exit;
 mod ids;
+mod mirai;
+mod mirai_v2;
 mod sim;
 mod single;
 
@@ -19,7 +21,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{CartesiaCommand, Cli, Command, MiraiCommand};
+use crate::cli::{CartesiaCommand, Cli, Command, MiraiCommand, MiraiV2Command};
+use crate::config::Api;
 use crate::exit::Exit;
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let runtime = match &cli.command {
         Command::Cartesia(CartesiaCommand::Cancel(_))
         | Command::Mirai(MiraiCommand::Abort(_))
+        | Command::MiraiV2(MiraiV2Command::Abort(_))
         | Command::Sim { .. }
         | Command::Demo { .. } => tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -59,19 +63,28 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Exit {
     let common = cli.common;
-    match cli.command {
-        Command::Cartesia(CartesiaCommand::Cancel(args)) => {
-            match config::terminator(&common, "cartesia") {
-                Ok(client) => bulk::run(client, args, common.output).await,
-                Err(error) => Exit::usage(error.to_string()),
-            }
+    let output = common.output;
+    let common = &common;
+    let bulk = |api, args| async move {
+        match config::terminator(common, api) {
+            Ok(client) => bulk::run(client, args, output).await,
+            Err(error) => Exit::usage(error.to_string()),
         }
-        Command::Mirai(MiraiCommand::Abort(args)) => match config::terminator(&common, "mirai") {
-            Ok(client) => bulk::run(client, args, common.output).await,
+    };
+    match cli.command {
+        Command::Cartesia(CartesiaCommand::Cancel(args)) => bulk(Api::Cartesia, args).await,
+        Command::Mirai(MiraiCommand::Abort(args)) => bulk(Api::Mirai, args).await,
+        Command::MiraiV2(MiraiV2Command::Abort(args)) => bulk(Api::MiraiV2, args).await,
+        Command::Cartesia(command) => match config::cartesia(common) {
+            Ok(client) => cartesia::run(client, command, output).await,
             Err(error) => Exit::usage(error.to_string()),
         },
-        Command::Cartesia(command) => match config::cartesia(&common) {
-            Ok(client) => cartesia::run(client, command, common.output).await,
+        Command::Mirai(command) => match config::mirai(common) {
+            Ok(client) => mirai::run(client, command, output).await,
+            Err(error) => Exit::usage(error.to_string()),
+        },
+        Command::MiraiV2(command) => match config::mirai_v2(common) {
+            Ok(client) => mirai_v2::run(client, command, output).await,
             Err(error) => Exit::usage(error.to_string()),
         },
         Command::Sim { addr } => sim::run(addr).await,

@@ -10,5 +10,6 @@
 
 mod bulk;
 mod config;
+mod mirai;
 mod single;
 mod support;
