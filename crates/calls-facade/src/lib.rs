@@ -10,7 +10,7 @@
 //! | feature | module | client |
 //! | --- | --- | --- |
 //! | `cartesia` (default) | `cartesia` | `CartesiaClient` |
-//! | `mirai` (default) | `mirai` | `MiraiClient` (legacy API) |
+//! | `mirai` (default) | `mirai` | `MiraiClient` (legacy API), `MiraiV2Client` (new API) |
 //!
 //! ```toml
 //! [dependencies]
