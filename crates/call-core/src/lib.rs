@@ -14,6 +14,7 @@
 //! - [`CallState`], [`CartesiaCallStatus`], [`MiraiCallStatus`]: provider statuses that never fail to parse, and
 //!   the neutral state they map to.
 //! - [`bulk`]: terminating thousands of calls at once, with bounded, adaptive concurrency and one report per id.
+//! - [`stop_number`]: "stop calling this number" at every provider: suppress it, find its calls, end them.
 //! - [`http`]: the one HTTP path (timeouts, retries with jitter and `Retry-After`, capped bodies) every client uses.
 //!
 //! Most programs use a client crate and never name this one directly.
@@ -33,6 +34,7 @@ mod phone;
 mod provider;
 mod secret;
 mod state;
+pub mod stop_number;
 mod timestamp;
 
 pub use async_trait::async_trait;
