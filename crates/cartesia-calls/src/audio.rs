@@ -11,8 +11,8 @@ use reqwest::header::{ACCEPT, HeaderValue};
 use tokio::fs::File;
 use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
 
-use crate::CartesiaClient;
 use crate::error_body::error_from;
+use crate::{CartesiaClient, path};
 
 const OPERATION: &str = "download call audio";
 
@@ -122,10 +122,7 @@ impl CartesiaClient {
 
     /// Sends the request and answers the body's stream once a 2xx arrives.
     async fn open_audio(&self, call_id: &CallId) -> call_core::Result<StreamingResponse> {
-        let request = Request::new(Method::GET, OPERATION)
-            .segment("agents")
-            .segment("calls")
-            .call_id_segment(call_id)
+        let request = path::call(Request::new(Method::GET, OPERATION), call_id)?
             .segment("audio")
             // What the official SDKs send: a WAV served under any content type is accepted.
             .header(ACCEPT, HeaderValue::from_static("*/*"));

@@ -112,7 +112,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// The region of the deployment that served a call (`deployment_region`). Unknown values are kept.
+    /// A Cartesia region: a call's `deployment_region`, a batch's dispatch `region`. Unknown values are kept.
     pub enum Region {
         /// United States.
         Us = "US",

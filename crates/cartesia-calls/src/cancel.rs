@@ -4,9 +4,9 @@ use call_core::http::{Idempotency, Request};
 use call_core::{CallId, ErrorKind};
 use reqwest::Method;
 
-use crate::CartesiaClient;
 use crate::error_body::error_from;
 use crate::json::CancelBody;
+use crate::{CartesiaClient, path};
 
 impl CartesiaClient {
     /// Cancels a call: [Cancel Call](https://docs.cartesia.ai/api-reference/agents/calls/cancel-call),
@@ -35,10 +35,7 @@ impl CartesiaClient {
 
     /// Cancel Call, answering the number of requests sent.
     pub(crate) async fn cancel_counting(&self, call_id: &CallId) -> call_core::Result<u32> {
-        let request = Request::new(Method::POST, "cancel call")
-            .segment("agents")
-            .segment("calls")
-            .call_id_segment(call_id)
+        let request = path::call(Request::new(Method::POST, "cancel call"), call_id)?
             .segment("cancel")
             .idempotency(Idempotency::Idempotent);
         let response = self.http.send(request).await?;

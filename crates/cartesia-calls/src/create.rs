@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use call_core::http::{Idempotency, Request};
+use call_core::http::Request;
 use call_core::{CallId, Error, ErrorKind, PhoneNumber, Provider};
 use reqwest::Method;
 use serde_json::{Map, Value};
@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::CartesiaClient;
 use crate::error_body::error_from;
 use crate::json::{OutboundItemBody, OutboundRequestBody, OutboundResponseBody};
+use crate::send_once::json_once;
 
 /// What the caller must do when placing calls may have worked: said in every "outcome unknown" error.
 const CHECK_BEFORE_RETRYING: &str =
@@ -40,7 +41,8 @@ pub struct CreateOutboundCalls {
     max_call_duration_minutes: Option<u32>,
 }
 
-/// One number to call, with the metadata its call gets (`call_request.metadata` in the agent's code).
+/// One number to call, with the metadata its call gets (`call_request.metadata` in the agent's code): a destination
+/// of [`CreateOutboundCalls`] or a recipient of [`CreateBatch`](crate::CreateBatch).
 ///
 /// `Debug` shows only the number's last two digits (phone numbers are personal data) and the metadata's size.
 #[derive(Clone, PartialEq)]
@@ -62,7 +64,7 @@ impl fmt::Debug for Destination {
 }
 
 /// A phone number in `Debug`: its last two characters only, as call-core's `PhoneNumber` shows it.
-struct Masked<'a>(&'a str);
+pub(crate) struct Masked<'a>(pub(crate) &'a str);
 
 impl fmt::Debug for Masked<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -70,6 +72,36 @@ impl fmt::Debug for Masked<'_> {
         let tail: String = self.0.chars().skip(count.saturating_sub(2)).collect();
         write!(f, "\"…{tail}\"")
     }
+}
+
+impl Destination {
+    pub(crate) fn to_body(&self) -> OutboundItemBody<'_> {
+        OutboundItemBody {
+            to_number: &self.to_number,
+            metadata: self.metadata.as_ref(),
+        }
+    }
+}
+
+/// Checks every number as E.164 with call-core's check, so every provider agrees; the error names the `what` by its
+/// position, never the number (phone numbers are personal data).
+pub(crate) fn check_numbers(
+    destinations: &[Destination],
+    what: &str,
+    operation: &'static str,
+) -> call_core::Result<()> {
+    for (n, destination) in destinations.iter().enumerate() {
+        if let Err(source) = PhoneNumber::new(destination.to_number.as_str()) {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("{what} {n} is not an E.164 number (`+` then 8 to 15 digits, the first not zero)"),
+            )
+            .with_provider(Provider::Cartesia)
+            .with_operation(operation)
+            .with_source(source));
+        }
+    }
+    Ok(())
 }
 
 impl CreateOutboundCalls {
@@ -139,20 +171,7 @@ impl CreateOutboundCalls {
         if self.destinations.is_empty() {
             return invalid("at least one destination is required".into());
         }
-        for (n, destination) in self.destinations.iter().enumerate() {
-            // call-core's check, so every provider agrees on E.164; the error names the destination, never the number.
-            if let Err(source) = PhoneNumber::new(destination.to_number.as_str()) {
-                return Err(Error::new(
-                    ErrorKind::InvalidInput,
-                    format!(
-                        "destination {n} is not an E.164 number (`+` then 8 to 15 digits, the first not zero)"
-                    ),
-                )
-                .with_provider(Provider::Cartesia)
-                .with_operation("create outbound calls")
-                .with_source(source));
-            }
-        }
+        check_numbers(&self.destinations, "destination", "create outbound calls")?;
         if let Some(seconds) = self.ringing_timeout_seconds
             && !(5..=80).contains(&seconds)
         {
@@ -168,14 +187,7 @@ impl CreateOutboundCalls {
         OutboundRequestBody {
             agent_id: &self.agent_id,
             from_number_id: &self.from_number_id,
-            outbound_calls: self
-                .destinations
-                .iter()
-                .map(|d| OutboundItemBody {
-                    to_number: &d.to_number,
-                    metadata: d.metadata.as_ref(),
-                })
-                .collect(),
+            outbound_calls: self.destinations.iter().map(Destination::to_body).collect(),
             ringing_timeout_seconds: self.ringing_timeout_seconds,
             max_call_duration_minutes: self.max_call_duration_minutes,
         }
@@ -319,26 +331,11 @@ impl CartesiaClient {
         let http_request = Request::new(Method::POST, "create outbound calls")
             .segment("agents")
             .segment("calls")
-            .json_body(body)
-            .idempotency(Idempotency::NotIdempotent);
-        let response = match self.http.send(http_request).await {
-            Ok(response) => response,
-            // call-core marks a failure after sending as outcome unknown; say what to do about it.
-            Err(error) if error.is_outcome_unknown() => return Err(outcome_unknown(error)),
-            Err(error) => return Err(error),
-        };
-        if !response.is_success() {
-            let error = error_from(&response);
-            // A 5xx or 408 does not say whether the calls were placed; a 4xx is a refusal.
-            return Err(if response.status() >= 500 || response.status() == 408 {
-                outcome_unknown(error.with_outcome_unknown())
-            } else {
-                error
-            });
-        }
-        let body: OutboundResponseBody = response
-            .json()
-            .map_err(|error| outcome_unknown(error.with_outcome_unknown()))?;
+            .json_body(body);
+        let response = self
+            .send_once(http_request, CHECK_BEFORE_RETRYING, error_from)
+            .await?;
+        let body: OutboundResponseBody = json_once(&response, CHECK_BEFORE_RETRYING)?;
         Ok(OutboundCalls {
             calls: body
                 .calls
@@ -351,19 +348,6 @@ impl CartesiaClient {
                 .collect(),
         })
     }
-}
-
-/// Rewords an outcome-unknown error so it says what to do, and marks it not retryable: a blind retry may dial twice.
-fn outcome_unknown(error: Error) -> Error {
-    let what = match error.kind() {
-        ErrorKind::Timeout => "no answer in time",
-        ErrorKind::Transport => "the connection broke after the request was sent",
-        ErrorKind::Decode => "the answer could not be read",
-        _ => "the provider failed after the request was sent",
-    };
-    error
-        .with_detail(format!("{what}; {CHECK_BEFORE_RETRYING}"))
-        .with_retryable(false)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use call_core::{CallId, ErrorKind};
 use reqwest::Method;
 
 use crate::error_body::error_from;
-use crate::{Call, CartesiaClient};
+use crate::{Call, CartesiaClient, path};
 
 impl CartesiaClient {
     /// Deletes a call's sensitive data (transcript, audio, logs) and returns the redacted record:
@@ -32,10 +32,7 @@ impl CartesiaClient {
     /// - [`ErrorKind::NotFound`] for 404, [`ErrorKind::Decode`] for a body that is not a call, and the usual 401, 403,
     ///   429, 5xx, timeout and transport errors.
     pub async fn delete_call(&self, call_id: &CallId) -> call_core::Result<Call> {
-        let request = Request::new(Method::DELETE, "delete call")
-            .segment("agents")
-            .segment("calls")
-            .call_id_segment(call_id)
+        let request = path::call(Request::new(Method::DELETE, "delete call"), call_id)?
             .idempotency(Idempotency::Idempotent);
         let response = self.http.send(request).await?;
         if !response.is_success() {

@@ -5,7 +5,7 @@ use call_core::http::Request;
 use reqwest::Method;
 
 use crate::error_body::error_from;
-use crate::{Call, CartesiaClient};
+use crate::{Call, CartesiaClient, path};
 
 impl CartesiaClient {
     /// Reads a call: [Get Call](https://docs.cartesia.ai/api-reference/agents/calls/get-call),
@@ -32,10 +32,7 @@ impl CartesiaClient {
 
     /// Get Call, answering the number of requests sent too.
     pub(crate) async fn get_counting(&self, call_id: &CallId) -> call_core::Result<(Call, u32)> {
-        let request = Request::new(Method::GET, "get call")
-            .segment("agents")
-            .segment("calls")
-            .call_id_segment(call_id);
+        let request = path::call(Request::new(Method::GET, "get call"), call_id)?;
         let response = self.http.send(request).await?;
         if !response.is_success() {
             return Err(error_from(&response));

@@ -4,7 +4,7 @@ use call_core::{CallId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::Call;
+use crate::Region;
 
 /// Cancel Call's 200 body, `{"cancelled": true}`.
 #[derive(Deserialize)]
@@ -12,10 +12,11 @@ pub(crate) struct CancelBody {
     pub(crate) cancelled: bool,
 }
 
-/// List Calls' page. `has_more` is required by the schema but missing from the docs' examples, so it may be absent.
+/// A page of List Calls or List Call Batches. `has_more` is required by both schemas but missing from List Calls'
+/// examples, so it may be absent.
 #[derive(Deserialize)]
-pub(crate) struct CallPageBody {
-    pub(crate) data: Vec<Call>,
+pub(crate) struct PageBody<T> {
+    pub(crate) data: Vec<T>,
     #[serde(default)]
     pub(crate) next_page: Option<String>,
     #[serde(default)]
@@ -65,4 +66,23 @@ pub(crate) struct CallLogsBody {
     pub(crate) call_id: CallId,
     pub(crate) logs: Vec<String>,
     pub(crate) updated_at: Timestamp,
+}
+
+/// Create Call Batch's body (`AgentCallBatchRequest`).
+#[derive(Serialize)]
+pub(crate) struct CreateBatchBody<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) agent_id: &'a str,
+    pub(crate) from_number_id: &'a str,
+    pub(crate) recipients: Vec<OutboundItemBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) target_concurrency_limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) ringing_timeout_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) max_call_duration_minutes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) scheduled_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<&'a Region>,
 }

@@ -18,8 +18,8 @@
 //!
 //! # Operations
 //!
-//! Each method maps to one documented endpoint under `https://api.cartesia.ai/agents/calls`, except `terminate` and
-//! `state`, which build on them.
+//! Each method maps to one documented endpoint under `https://api.cartesia.ai/agents/calls`, except `terminate`,
+//! `state` and `stop_batch`, which build on them.
 //!
 //! | method | endpoint | retried | answers |
 //! | --- | --- | --- | --- |
@@ -33,14 +33,31 @@
 //! | [`download_audio`](CartesiaClient::download_audio), [`download_audio_to_file`](CartesiaClient::download_audio_to_file) | `GET /agents/calls/{id}/audio` | until the body starts | bytes written |
 //! | [`get_call_logs`](CartesiaClient::get_call_logs) | `GET /agents/calls/{id}/logs` | yes | [`CallLogsResult`] |
 //! | [`create_outbound_calls`](CartesiaClient::create_outbound_calls) | `POST /agents/calls` | **never once sent** | [`OutboundCalls`], one result per number |
+//! | [`create_batch`](CartesiaClient::create_batch) | `POST /agents/calls/batches` | **never once sent** | the queued [`Batch`] |
+//! | [`get_batch`](CartesiaClient::get_batch) | `GET /agents/calls/batches/{id}` | yes | the [`Batch`] with its [`Recipient`]s |
+//! | [`list_batches`](CartesiaClient::list_batches) | `GET /agents/calls/batches` | yes | one [`BatchPage`] |
+//! | [`list_batches_stream`](CartesiaClient::list_batches_stream) | the same, page after page | yes | a [`BatchStream`] of [`Batch`]es |
+//! | [`cancel_batch`](CartesiaClient::cancel_batch) | `POST /agents/calls/batches/{id}/cancel` | yes (idempotent) | the cancelled [`Batch`]: no more dialling; placed calls run on |
+//! | [`retry_batch`](CartesiaClient::retry_batch) | `POST /agents/calls/batches/{id}/retry` | **never once sent** | the [`Batch`], failed recipients re-queued |
+//! | [`stop_batch`](CartesiaClient::stop_batch) | Cancel Call Batch, then (when asked) Get Call Batch and `terminate` for each recipient call | as each | a [`BatchStop`]: the batch, counts, and one [`BulkReport`](call_core::bulk::BulkReport) per call |
 //!
 //! "Retried" means connection failures, timeouts, 429 (honouring `Retry-After` within the deadline) and 500, 502,
-//! 503, 504, with jittered backoff, as the client's [`RetryConfig`] allows. Placing calls is retried only when the
-//! connection never opened: a repeat could dial someone twice, so any later failure is an error whose
-//! [`is_outcome_unknown`](Error::is_outcome_unknown) is set.
+//! 503, 504, with jittered backoff, as the client's [`RetryConfig`] allows. Placing calls, creating a batch and
+//! retrying one are retried only when the connection never opened: a repeat could dial someone twice, so any later
+//! failure is an error whose [`is_outcome_unknown`](Error::is_outcome_unknown) is set.
+//!
+//! # Stopping calls before they are placed
+//!
+//! Cartesia cannot cancel a call that is not yet answered (status `created`): Cancel Call accepts only `started`
+//! calls. Calls queued in a **batch** can be withdrawn, though: [`cancel_batch`](CartesiaClient::cancel_batch) stops
+//! the dialling, and [`stop_batch`](CartesiaClient::stop_batch) also cancels the calls already placed, reporting
+//! each. When stopping work before it starts matters, place calls through a batch (with a low
+//! `target_concurrency_limit` or a `scheduled_at`). A batch's status `completed` means every recipient was
+//! dispatched, not that every call is over: see [`Batch`].
 //!
 //! Every request sends `Authorization: Bearer <key>` and exactly one `Cartesia-Version` header
-//! ([`DEFAULT_API_VERSION`], overridable). Call ids are percent-encoded as one path segment. Errors are
+//! ([`DEFAULT_API_VERSION`], overridable). Call and batch ids are percent-encoded as one path segment; the call id
+//! `batches` is refused before sending, since `/agents/calls/batches` is the batches' path. Errors are
 //! [`Error`]s: branch on [`kind`](Error::kind); Cartesia's `error_code` and `request_id` are kept
 //! ([`provider_code`](Error::provider_code), [`request_id`](Error::request_id)).
 //!
@@ -55,8 +72,16 @@
 //! - **No recording.** Audio's 404 is [`ErrorKind::NotFound`] with "no recording for this call".
 //! - **Logs' two 404s.** "Call logs not available" is [`CallLogsResult::Unavailable`]; any other 404 is
 //!   [`ErrorKind::NotFound`].
+//! - **How many recipients.** The Create Call Batch page says 1,000, the newer guide and schema 5,000: up to
+//!   [`MAX_BATCH_RECIPIENTS`] (5,000) are accepted, and Cartesia's 400 answers a lower limit.
+//! - **Retrying a batch twice.** Retry Call Batch is not documented as idempotent, and a second retry could dial
+//!   failed recipients again, so it is never repeated once sent. Its one documented 400 ("cancelled batches cannot be
+//!   retried") is [`ErrorKind::Conflict`].
+//! - **Recipient statuses.** The older docs do not list them; the newer ones do, and unknown values are kept.
+//! - **A batch id.** Opaque, with a call id's rules ([`BatchId`]).
 
 mod audio;
+mod batch;
 mod call;
 mod cancel;
 mod client;
@@ -67,8 +92,15 @@ mod get;
 mod json;
 mod list;
 mod logs;
+mod paging;
+mod path;
+mod send_once;
 mod terminate;
 
+pub use batch::{
+    Batch, BatchId, BatchPage, BatchStatus, BatchStop, BatchStream, CreateBatch, ListBatches,
+    MAX_BATCH_RECIPIENTS, Recipient, RecipientStatus, StopBatch,
+};
 pub use call::{
     Call, ConnectionType, EndReason, LogEvent, LogMetric, Region, TelephonyAccountType,
     TelephonyParams, TextChunk, ToolCall, TranscriptItem, TranscriptRole,
@@ -84,5 +116,11 @@ pub use client::{
 pub use create::{
     CreateOutboundCalls, Destination, DestinationError, OutboundCallResult, OutboundCalls,
 };
-pub use list::{CallPage, CallStream, ListCalls, MAX_PAGE_LIMIT};
+pub use list::{CallPage, CallStream, ListCalls};
 pub use logs::{CallLogs, CallLogsResult};
+pub use paging::MAX_PAGE_LIMIT;
+
+/// The README's examples, compiled as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

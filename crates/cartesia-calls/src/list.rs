@@ -1,6 +1,5 @@
 //! List Calls: one page at a time, or every call as a lazy stream.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -8,15 +7,12 @@ use std::task::{Context, Poll};
 use call_core::http::Request;
 use call_core::{Error, ErrorKind, Provider};
 use futures_util::Stream;
-use futures_util::stream::try_unfold;
 use reqwest::Method;
 
 use crate::error_body::error_from;
-use crate::json::CallPageBody;
+use crate::json::PageBody;
+use crate::paging::{self, Cursor, Fetched, Listing};
 use crate::{Call, CartesiaClient};
-
-/// The largest page Cartesia serves.
-pub const MAX_PAGE_LIMIT: u32 = 100;
 
 /// A List Calls request: whose calls, how many per page, and where to start.
 ///
@@ -35,8 +31,7 @@ pub struct ListCalls {
     agent_id: String,
     expand_transcript: bool,
     limit: Option<u32>,
-    starting_after: Option<String>,
-    ending_before: Option<String>,
+    cursor: Cursor,
 }
 
 impl ListCalls {
@@ -47,8 +42,7 @@ impl ListCalls {
             agent_id: agent_id.into(),
             expand_transcript: false,
             limit: None,
-            starting_after: None,
-            ending_before: None,
+            cursor: Cursor::default(),
         }
     }
 
@@ -58,7 +52,7 @@ impl ListCalls {
         self
     }
 
-    /// Calls per page, 1 to [`MAX_PAGE_LIMIT`] (default: not sent, so Cartesia's default applies).
+    /// Calls per page, 1 to [`MAX_PAGE_LIMIT`](crate::MAX_PAGE_LIMIT) (default: not sent, so Cartesia's default applies).
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
         self
@@ -67,14 +61,14 @@ impl ListCalls {
     /// Starts after this cursor: a call id, or a page's [`next_page`](CallPage::next_page) (default: from the
     /// newest call). Pages then go towards older calls.
     pub fn starting_after(mut self, cursor: impl Into<String>) -> Self {
-        self.starting_after = Some(cursor.into());
+        self.cursor.set_starting_after(cursor.into());
         self
     }
 
     /// Ends before this cursor: pages then go towards newer calls (default: not set). Cannot be combined with
     /// [`starting_after`](Self::starting_after).
     pub fn ending_before(mut self, cursor: impl Into<String>) -> Self {
-        self.ending_before = Some(cursor.into());
+        self.cursor.set_ending_before(cursor.into());
         self
     }
 
@@ -85,49 +79,17 @@ impl ListCalls {
 
     /// Checks the request; nothing is sent when this fails.
     fn validate(&self) -> call_core::Result<()> {
-        let invalid = |why: &'static str| {
-            Err(Error::new(ErrorKind::InvalidInput, why)
-                .with_provider(Provider::Cartesia)
-                .with_operation("list calls"))
-        };
-        if self.agent_id.trim().is_empty() {
-            return invalid("agent_id is required and must not be blank");
-        }
-        if let Some(limit) = self.limit
-            && !(1..=MAX_PAGE_LIMIT).contains(&limit)
-        {
-            return invalid("limit must be between 1 and 100");
-        }
-        if self.starting_after.is_some() && self.ending_before.is_some() {
-            return invalid("set starting_after or ending_before, not both");
-        }
-        for cursor in [&self.starting_after, &self.ending_before]
-            .into_iter()
-            .flatten()
-        {
-            if cursor.trim().is_empty() {
-                return invalid("a pagination cursor must not be blank");
-            }
-        }
-        Ok(())
-    }
-
-    /// The same request, moved to `cursor` in its direction.
-    fn at(&self, cursor: String) -> Self {
-        let mut next = self.clone();
-        if next.ending_before.is_some() {
-            next.ending_before = Some(cursor);
+        let problem = if self.agent_id.trim().is_empty() {
+            Some("agent_id is required and must not be blank")
         } else {
-            next.starting_after = Some(cursor);
+            paging::limit_problem(self.limit).or(self.cursor.problem())
+        };
+        match problem {
+            Some(why) => Err(Error::new(ErrorKind::InvalidInput, why)
+                .with_provider(Provider::Cartesia)
+                .with_operation("list calls")),
+            None => Ok(()),
         }
-        next
-    }
-
-    /// The cursor this request starts from, if any.
-    fn cursor(&self) -> Option<&str> {
-        self.starting_after
-            .as_deref()
-            .or(self.ending_before.as_deref())
     }
 
     fn to_request(&self) -> Request {
@@ -141,13 +103,33 @@ impl ListCalls {
         if let Some(limit) = self.limit {
             request = request.query("limit", limit.to_string());
         }
-        if let Some(cursor) = &self.starting_after {
-            request = request.query("starting_after", cursor.as_str());
+        self.cursor.to_query(request)
+    }
+}
+
+impl Listing for ListCalls {
+    type Item = Call;
+    const OPERATION: &'static str = "list calls";
+    const NOUN: &'static str = "calls";
+
+    fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+
+    fn with_cursor(&self, cursor: Cursor) -> Self {
+        ListCalls {
+            cursor,
+            ..self.clone()
         }
-        if let Some(cursor) = &self.ending_before {
-            request = request.query("ending_before", cursor.as_str());
-        }
-        request
+    }
+
+    async fn fetch(&self, client: &CartesiaClient) -> call_core::Result<Fetched<Call>> {
+        let page = client.list_calls(self).await?;
+        Ok(Fetched {
+            next_cursor: page.next_cursor().map(str::to_owned),
+            has_more: page.has_more,
+            items: page.data,
+        })
     }
 }
 
@@ -171,11 +153,11 @@ impl CallPage {
     /// `next_page` when Cartesia sent one. When it did not but `has_more` is `true`, the id of the last call on the
     /// page, as the official SDKs send (`starting_after=<last id>`).
     pub fn next_cursor(&self) -> Option<&str> {
-        match &self.next_page {
-            Some(cursor) => Some(cursor),
-            None if self.has_more => self.data.last().map(|call| call.id.as_str()),
-            None => None,
-        }
+        paging::next_cursor(
+            self.next_page.as_deref(),
+            self.has_more,
+            self.data.last().map(|call| call.id.as_str()),
+        )
     }
 }
 
@@ -212,7 +194,7 @@ impl CartesiaClient {
         if !response.is_success() {
             return Err(error_from(&response));
         }
-        let body: CallPageBody = response.json()?;
+        let body: PageBody<Call> = response.json()?;
         let has_more = body.has_more.unwrap_or(body.next_page.is_some());
         Ok(CallPage {
             data: body.data,
@@ -246,77 +228,10 @@ impl CartesiaClient {
     /// # Ok(()) }
     /// ```
     pub fn list_calls_stream(&self, request: ListCalls) -> CallStream {
-        let mut seen = HashSet::new();
-        if let Some(cursor) = request.cursor() {
-            seen.insert(cursor.to_owned());
-        }
-        let state = Pager {
-            client: self.clone(),
-            next: Next::Fetch(request),
-            page: Vec::new().into_iter(),
-            seen,
-        };
         CallStream {
-            inner: Box::pin(try_unfold(state, Pager::next_call)),
+            inner: paging::stream(self.clone(), request),
         }
     }
-}
-
-/// The stream's state between items.
-struct Pager {
-    client: CartesiaClient,
-    /// What comes after the current page.
-    next: Next,
-    /// The rest of the current page.
-    page: std::vec::IntoIter<Call>,
-    /// Every cursor followed so far (a few bytes per page), to stop a server that repeats one.
-    seen: HashSet<String>,
-}
-
-/// What comes after the current page.
-enum Next {
-    /// Fetch the page this request selects.
-    Fetch(ListCalls),
-    /// The stream is done.
-    End,
-    /// The stream ends with this error, once the current page's calls are out.
-    Fail(Error),
-}
-
-impl Pager {
-    async fn next_call(mut self) -> call_core::Result<Option<(Call, Pager)>> {
-        loop {
-            if let Some(call) = self.page.next() {
-                return Ok(Some((call, self)));
-            }
-            let request = match std::mem::replace(&mut self.next, Next::End) {
-                Next::Fetch(request) => request,
-                Next::End => return Ok(None),
-                Next::Fail(error) => return Err(error),
-            };
-            let page = self.client.list_calls(&request).await?;
-            self.next = match page.next_cursor() {
-                Some(cursor) if !self.seen.insert(cursor.to_owned()) => {
-                    Next::Fail(pagination_error(
-                        "the server repeated a page cursor; stopping instead of listing the same calls again",
-                    ))
-                }
-                Some(cursor) => Next::Fetch(request.at(cursor.to_owned())),
-                None if page.has_more => Next::Fail(pagination_error(
-                    "the page says more calls follow but gives no cursor and no call to continue from",
-                )),
-                None => Next::End,
-            };
-            self.page = page.data.into_iter();
-        }
-    }
-}
-
-fn pagination_error(detail: &'static str) -> Error {
-    Error::new(ErrorKind::Decode, detail)
-        .with_provider(Provider::Cartesia)
-        .with_operation("list calls")
-        .with_request_sent(true)
 }
 
 /// The calls of a [`ListCalls`] request, as a [`Stream`] of `call_core::Result<Call>`: see
@@ -372,7 +287,6 @@ mod tests {
         );
         assert_eq!(page(&["a", "b"], None, true).next_cursor(), Some("b"));
         assert_eq!(page(&["a", "b"], None, false).next_cursor(), None);
-        assert_eq!(page(&[], Some("cur"), false).next_cursor(), Some("cur"));
         assert_eq!(page(&[], None, true).next_cursor(), None);
     }
 
@@ -401,14 +315,5 @@ mod tests {
             let err = request.validate().unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidInput, "{request:?}");
         }
-    }
-
-    #[test]
-    fn next_request_keeps_direction() {
-        let forward = ListCalls::new("a").at("c1".into());
-        assert_eq!(forward.starting_after.as_deref(), Some("c1"));
-        let backward = ListCalls::new("a").ending_before("c0").at("c1".into());
-        assert_eq!(backward.ending_before.as_deref(), Some("c1"));
-        assert_eq!(backward.starting_after, None);
     }
 }

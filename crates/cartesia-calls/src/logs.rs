@@ -4,9 +4,9 @@ use call_core::http::Request;
 use call_core::{CallId, Timestamp};
 use reqwest::Method;
 
-use crate::CartesiaClient;
 use crate::error_body::error_from;
 use crate::json::CallLogsBody;
+use crate::{CartesiaClient, path};
 
 /// A call's runtime logs: the lines your agent code produced during the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,11 +76,8 @@ impl CartesiaClient {
     /// [`ErrorKind::Decode`](call_core::ErrorKind::Decode) for a body that is not the logs, and the usual 400, 401,
     /// 403, 429, 5xx, timeout and transport errors.
     pub async fn get_call_logs(&self, call_id: &CallId) -> call_core::Result<CallLogsResult> {
-        let request = Request::new(Method::GET, "get call logs")
-            .segment("agents")
-            .segment("calls")
-            .call_id_segment(call_id)
-            .segment("logs");
+        let request =
+            path::call(Request::new(Method::GET, "get call logs"), call_id)?.segment("logs");
         let response = self.http.send(request).await?;
         // The 404 body's fields are not documented ("an object"), so the whole (capped) body is searched: the
         // message may be in `message`, `title`, `detail` or plain text.

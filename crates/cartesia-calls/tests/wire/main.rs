@@ -10,6 +10,7 @@
 )]
 
 mod audio;
+mod batches;
 mod cancel;
 mod client;
 mod create;
@@ -17,5 +18,6 @@ mod delete;
 mod get;
 mod list;
 mod logs;
+mod stop_batch;
 mod support;
 mod terminate;

@@ -129,6 +129,31 @@ pub fn call_json(id: &str, status: &str, end_reason: Option<&str>) -> String {
     .to_string()
 }
 
+/// A batch as Cartesia sends it (the batch-calling guide's example), with `status`, and `extra` fields merged in.
+pub fn batch_json(id: &str, status: &str, extra: serde_json::Value) -> serde_json::Value {
+    let mut batch = serde_json::json!({
+        "id": id,
+        "name": "March outreach",
+        "agent_id": "agent_1",
+        "from_number_id": "ap_1",
+        "region": "US",
+        "target_concurrency_limit": 10,
+        "status": status,
+        "total_calls_scheduled": 2,
+        "total_calls_dispatched": 0,
+        "total_calls_finished": 0,
+        "retry_count": 0,
+        "created_at": "2026-03-01T12:00:00Z",
+        "last_updated_at": "2026-03-01T12:00:00Z",
+    });
+    if let (Some(batch), Some(extra)) = (batch.as_object_mut(), extra.as_object()) {
+        for (key, value) in extra {
+            batch.insert(key.clone(), value.clone());
+        }
+    }
+    batch
+}
+
 /// Cartesia's structured error body.
 pub fn error_json(message: &str) -> String {
     serde_json::json!({
@@ -389,7 +414,6 @@ pub const ODD_IDS: &[(&str, &str)] = &[
     ("%2F", "%252F"),
     ("é", "%C3%A9"),
     ("a b#c", "a%20b%23c"),
-    ("batches", "batches"),
 ];
 
 /// Ids that must be refused before anything is sent.
