@@ -92,6 +92,7 @@ mod get;
 mod json;
 mod list;
 mod logs;
+mod number;
 mod paging;
 mod path;
 mod send_once;
@@ -118,6 +119,7 @@ pub use create::{
 };
 pub use list::{CallPage, CallStream, ListCalls};
 pub use logs::{CallLogs, CallLogsResult};
+pub use number::CartesiaNumberSearch;
 pub use paging::MAX_PAGE_LIMIT;
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.

@@ -18,6 +18,7 @@ mod delete;
 mod get;
 mod list;
 mod logs;
+mod number;
 mod stop_batch;
 mod support;
 mod terminate;
