@@ -1,5 +1,5 @@
 //! A Rust client for [Mirai Minds](https://miraiminds.co)' voice-agent call APIs: place, read, abort and hear
-//! about AI phone calls, for backends that run Mirai agents.
+//! about AI phone calls, run campaigns and keep a do-not-call list, for backends that run Mirai agents.
 //!
 //! Mirai has no SDK of its own, and runs **two** call APIs. Both use `/v2/...` paths; they differ by host and auth.
 //! Teams are on one or the other, so this crate speaks both, with one client each:
@@ -14,6 +14,9 @@
 //! | place a call | [`initiate_call`](MiraiClient::initiate_call) (never retried once sent) | [`create_call`](MiraiV2Client::create_call) (idempotency key, retried safely) |
 //! | read a call | no way: outcomes arrive by webhook only | [`get_call`](MiraiV2Client::get_call), [`list_calls`](MiraiV2Client::list_calls), transcript, recording |
 //! | stop a call | queued or between attempts only (not live) | at any stage, live calls included |
+//! | stop calling a number | no way to find its calls | [`find_active_calls_to`](MiraiV2Client::find_active_calls_to), then abort each; [`add_to_dnc`](MiraiV2Client::add_to_dnc) for campaigns |
+//! | campaigns | none | create, add contacts, start, pause, resume, [`stop_campaign`](MiraiV2Client::stop_campaign) (hangs up live calls, marks pending contacts `aborted`, irreversible), get, list, report (JSON, or CSV streamed) |
+//! | do-not-call list | none | [`add_to_dnc`](MiraiV2Client::add_to_dnc), [`remove_from_dnc`](MiraiV2Client::remove_from_dnc), [`list_dnc`](MiraiV2Client::list_dnc) |
 //! | [`terminate`](call_core::CallControl::terminate) | from the abort's answer alone | checked by reading the call when in doubt |
 //! | [`state`](call_core::CallControl::state) | [`ErrorKind::Unsupported`] | the call's [`CallState`] |
 //! | webhooks | [`legacy::WebhookVerifier`]: `x-signature`, HMAC of the body with the private key | [`v2::WebhookVerifier`]: `X-Mirai-Signature: t=...,v1=...`, 300-second window |
@@ -46,6 +49,33 @@
 //! jitter and `Retry-After` for what is safe to repeat, capped bodies, keys in headers marked sensitive and never
 //! printed. Everything a request carries (phone numbers, webhook URLs, metadata limits, ids) is checked before it
 //! is sent.
+//!
+//! Campaigns and the do-not-call list ([`v2`]) follow Mirai's docs on what is safe to repeat: reads, edits, start,
+//! pause, resume, stop, adding contacts (Mirai deduplicates on the number) and both do-not-call operations are
+//! retried, and an "already there" answer (409 on a campaign found in the state asked for, 200 `added: false`, 404 on
+//! removal) is a success that says so; creating a campaign has no idempotency key and is never repeated once sent.
+//!
+//! ```no_run
+//! use call_core::PhoneNumber;
+//! use futures_util::TryStreamExt;
+//! use mirai_calls::MiraiV2Client;
+//! use mirai_calls::v2::CampaignId;
+//!
+//! # async fn run() -> call_core::Result<()> {
+//! let client = MiraiV2Client::from_env()?;
+//! // A campaign gone wrong: stop it for good (its live calls are hung up, pending contacts marked aborted) ...
+//! let stopped = client.stop_campaign(&CampaignId::new("cmp_01K7QAC5N9P4R7S3T6V8W2X4YB")?).await?;
+//! println!("{}: {}", stopped.status, stopped.outcome);
+//! // ... and a person who asked not to be called: no campaign dials them again, and their live calls end now.
+//! let number = PhoneNumber::new("+919876543210")?;
+//! client.add_to_dnc(&number).await?;
+//! let calls = client.find_active_calls_to(&number);
+//! futures_util::pin_mut!(calls);
+//! while let Some(call) = calls.try_next().await? {
+//!     client.abort_call(&call.id).await?;
+//! }
+//! # Ok(()) }
+//! ```
 //!
 //! Webhook handlers verify with the raw body: see `examples/webhook_server.rs` for both verifiers in an axum
 //! handler.

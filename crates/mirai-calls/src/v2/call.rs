@@ -4,6 +4,7 @@ use call_core::{CallId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::page::Page;
 use super::status::{EndedReason, MiraiV2CallStatus};
 use crate::lenient::null_as_default;
 use call_core::open_enum;
@@ -160,18 +161,7 @@ pub struct CallFlow {
 }
 
 /// One page of [`list_calls`](crate::MiraiV2Client::list_calls): `{data, has_more, next_cursor}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct CallPage {
-    /// The calls, newest first.
-    #[serde(deserialize_with = "null_as_default")]
-    pub data: Vec<Call>,
-    /// Whether another page follows.
-    pub has_more: bool,
-    /// The cursor of the next page (opaque).
-    #[serde(default)]
-    pub next_cursor: Option<String>,
-}
+pub type CallPage = Page<Call>;
 
 open_enum! {
     /// Who spoke a transcript turn.

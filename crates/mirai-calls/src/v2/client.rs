@@ -23,8 +23,11 @@ pub const DEFAULT_BASE_URL: &str = "https://sandbox.voice.miraiminds.co";
 /// It creates calls with an idempotency key ([`create_call`](Self::create_call)), reads them
 /// ([`get_call`](Self::get_call), [`list_calls`](Self::list_calls), [`transcript`](Self::transcript),
 /// [`download_recording`](Self::download_recording)) and aborts them at any stage, live calls included
-/// ([`abort_call`](Self::abort_call), [`terminate`](call_core::CallControl::terminate)). For the legacy
-/// `x-private-key` API, use [`MiraiClient`](crate::MiraiClient). Cheap to clone.
+/// ([`abort_call`](Self::abort_call), [`terminate`](call_core::CallControl::terminate)), finds the calls still
+/// ringing or live to a number ([`find_active_calls_to`](Self::find_active_calls_to)), runs campaigns
+/// ([`create_campaign`](Self::create_campaign) to [`stop_campaign`](Self::stop_campaign)) and keeps the
+/// do-not-call list ([`add_to_dnc`](Self::add_to_dnc)). For the legacy `x-private-key` API, use
+/// [`MiraiClient`](crate::MiraiClient). Cheap to clone.
 ///
 /// ```no_run
 /// use call_core::{CallControl, CallId};

@@ -1,15 +1,16 @@
-//! List Calls (new API): cursor pages, read lazily.
+//! List Calls (new API): cursor pages, read lazily; and the calls still ringing or live to one number.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 use call_core::http::Request;
-use call_core::{Error, ErrorKind, Provider, Timestamp};
-use futures_util::stream::{self, Stream};
+use call_core::{Error, ErrorKind, PhoneNumber, Timestamp};
+use futures_util::future;
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 
 use super::call::{Call, CallPage};
-use super::calls::success_json;
 use super::error_body::is_final_answer;
+use super::page::{check_limit, items, pages, until_error};
 use super::status::MiraiV2CallStatus;
 use crate::MiraiV2Client;
 
@@ -69,12 +70,7 @@ impl ListCalls {
     }
 
     fn validate(&self) -> call_core::Result<()> {
-        if self.limit.is_some_and(|limit| !(1..=100).contains(&limit)) {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                "limit must be 1 to 100",
-            ));
-        }
+        check_limit(self.limit)?;
         if self
             .agent_id
             .as_deref()
@@ -112,56 +108,12 @@ impl ListCalls {
     }
 }
 
-/// Where a page walk is.
-struct Walk {
-    client: MiraiV2Client,
-    query: ListCalls,
-    /// The cursor of the next page; `None` before the first page.
-    cursor: Option<String>,
-    /// Every cursor followed so far: a repeat would loop for ever.
-    seen: HashSet<String>,
-    done: bool,
-}
-
-impl Walk {
-    /// The next page, or `None` when the last one was read.
-    async fn next_page(&mut self) -> call_core::Result<Option<CallPage>> {
-        if self.done {
-            return Ok(None);
-        }
-        let request = self.query.request(self.cursor.as_deref());
-        let response = self.client.http.send(request).await?;
-        let page: CallPage = success_json(&response)?;
-        if page.has_more {
-            match &page.next_cursor {
-                Some(next) if !next.is_empty() => {
-                    if !self.seen.insert(next.clone()) {
-                        return Err(broken_pagination(
-                            "the provider gave a cursor it gave before; stopping instead of looping",
-                        ));
-                    }
-                    self.cursor = Some(next.clone());
-                }
-                // Stopping here would silently drop the rest of the list.
-                _ => {
-                    return Err(broken_pagination(
-                        "the provider said more pages follow but gave no cursor",
-                    ));
-                }
-            }
-        } else {
-            self.done = true;
-        }
-        Ok(Some(page))
-    }
-}
-
-fn broken_pagination(detail: &'static str) -> Error {
-    Error::new(ErrorKind::Decode, detail)
-        .with_provider(Provider::MiraiV2)
-        .with_operation("list calls")
-        .with_request_sent(true)
-}
+/// The statuses of a call that may still ring or talk, in the order calls move through them.
+const ACTIVE_STATUSES: [MiraiV2CallStatus; 3] = [
+    MiraiV2CallStatus::Queued,
+    MiraiV2CallStatus::Dialing,
+    MiraiV2CallStatus::InProgress,
+];
 
 impl MiraiV2Client {
     /// Lists calls, newest first, as a stream of pages: `GET /v2/calls`, following `next_cursor` while `has_more`.
@@ -177,20 +129,10 @@ impl MiraiV2Client {
     pub fn list_call_pages(
         &self,
         query: ListCalls,
-    ) -> impl Stream<Item = call_core::Result<CallPage>> + Send + 'static {
+    ) -> impl Stream<Item = call_core::Result<CallPage>> + Send + 'static + use<> {
         let invalid = query.validate().err();
-        let walk = Walk {
-            client: self.clone(),
-            query,
-            cursor: None,
-            seen: HashSet::new(),
-            done: false,
-        };
-        stream::try_unfold((walk, invalid), |(mut walk, invalid)| async move {
-            if let Some(error) = invalid {
-                return Err(error);
-            }
-            Ok(walk.next_page().await?.map(|page| (page, (walk, None))))
+        pages(self, "list calls", invalid, move |cursor| {
+            query.request(cursor)
         })
     }
 
@@ -215,29 +157,63 @@ impl MiraiV2Client {
     pub fn list_calls(
         &self,
         query: ListCalls,
-    ) -> impl Stream<Item = call_core::Result<Call>> + Send + 'static {
+    ) -> impl Stream<Item = call_core::Result<Call>> + Send + 'static + use<> {
         let invalid = query.validate().err();
-        let walk = Walk {
-            client: self.clone(),
-            query,
-            cursor: None,
-            seen: HashSet::new(),
-            done: false,
-        };
-        let state = (walk, VecDeque::<Call>::new(), invalid);
-        stream::try_unfold(state, |(mut walk, mut buffered, invalid)| async move {
-            if let Some(error) = invalid {
-                return Err(error);
-            }
-            loop {
-                if let Some(call) = buffered.pop_front() {
-                    return Ok(Some((call, (walk, buffered, None))));
-                }
-                match walk.next_page().await? {
-                    Some(page) => buffered.extend(page.data),
-                    None => return Ok(None),
-                }
-            }
+        items(self, "list calls", invalid, move |cursor| {
+            query.request(cursor)
+        })
+    }
+
+    /// The calls to `to` that may still ring or talk: `queued`, `dialing` or `in_progress`, each once.
+    ///
+    /// Made for "stop calling this number": abort each call it yields ([`abort_call`](Self::abort_call) or
+    /// [`terminate`](call_core::CallControl::terminate)). It reads [`list_calls`](Self::list_calls) three times, with
+    /// `status=queued`, then `dialing`, then `in_progress` (100 calls a page), and keeps the calls whose `to` is
+    /// `to`. Filtering by status is far cheaper than reading the whole call history (kept 90 days) unfiltered: a
+    /// workspace has at most 500 calls accepted and not yet ended (Mirai's queue depth), so the walk reads at most
+    /// about 500 calls in about 8 requests. The statuses are read in the order calls move through them, so a call
+    /// that moves on during the walk is met again in a later status (and yielded once).
+    ///
+    /// What it cannot guarantee:
+    /// - A call created after the walk has read past its place (a new call lands on the first page, already read)
+    ///   is not seen: run it again after aborting, until it yields nothing, or stop the source of new calls first.
+    /// - Mirai does not filter by number, so every active call of the workspace is read, up to the 500 of the queue
+    ///   depth (more if Mirai raised that limit for you).
+    /// - A call yielded may have ended by the time you act on it (abort then answers 409, which `terminate` maps to
+    ///   "already ended").
+    /// - Calls placed by a [campaign](Self::create_campaign) are found too (they are ordinary calls), but the
+    ///   campaign will dial again: pause or stop it, or add the number to the [do-not-call list](Self::add_to_dnc).
+    ///
+    /// Lazy like [`list_calls`](Self::list_calls), and ends with the first error.
+    ///
+    /// ```no_run
+    /// use call_core::{CallControl, PhoneNumber};
+    /// use futures_util::TryStreamExt;
+    ///
+    /// # async fn run(client: mirai_calls::MiraiV2Client) -> call_core::Result<()> {
+    /// let calls = client.find_active_calls_to(&PhoneNumber::new("+919876543210")?);
+    /// futures_util::pin_mut!(calls);
+    /// while let Some(call) = calls.try_next().await? {
+    ///     client.terminate(&call.id).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`list_calls`](Self::list_calls).
+    pub fn find_active_calls_to(
+        &self,
+        to: &PhoneNumber,
+    ) -> impl Stream<Item = call_core::Result<Call>> + Send + 'static + use<> {
+        let client = self.clone();
+        let walks = stream::iter(ACTIVE_STATUSES)
+            .flat_map(move |status| client.list_calls(ListCalls::new().status(status).limit(100)));
+        let to = to.clone();
+        let mut yielded = HashSet::new();
+        until_error(walks).try_filter(move |call| {
+            let wanted = call.to.as_deref() == Some(to.as_str()) && yielded.insert(call.id.clone());
+            future::ready(wanted)
         })
     }
 }

@@ -1,12 +1,11 @@
 //! Events the new API POSTs to a webhook URL.
 
-use std::collections::BTreeMap;
-
 use call_core::{CallId, Error, ErrorKind, Provider, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::call::{Call, Turn};
+use super::campaign::Campaign;
 use crate::lenient::null_as_default;
 use call_core::open_enum;
 
@@ -96,7 +95,8 @@ pub struct EventData {
     /// The call as Get Call would return it then (`call.*` events), `metadata` included when set.
     #[serde(default)]
     pub call: Option<Call>,
-    /// The campaign (`campaign.*` events).
+    /// The campaign (`campaign.*` events): a subset of the campaign object (`id`, `status`, `name`, `pause_reason`,
+    /// `counters`, `dialed`).
     #[serde(default)]
     pub campaign: Option<Campaign>,
     /// What post-call processing did (`call.processed` only).
@@ -106,58 +106,6 @@ pub struct EventData {
     #[serde(default)]
     pub transcript: Option<EventTranscript>,
     /// Fields this version does not know, such as the data of an unknown event type.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-open_enum! {
-    /// A campaign's status.
-    pub enum CampaignStatus {
-        /// `draft`: created; accepts contacts and edits.
-        Draft = "draft",
-        /// `play`: running (possibly asleep outside its calling window).
-        Play = "play",
-        /// `paused`: no new dials; live calls go on.
-        Paused = "paused",
-        /// `stopped`: stopped for good by you.
-        Stopped = "stopped",
-        /// `completed`: every contact final, or the date range ran out.
-        Completed = "completed",
-    }
-}
-
-/// A campaign, as `campaign.*` events carry it (`data.campaign`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct Campaign {
-    /// The campaign's id (`cmp_<ulid>`).
-    pub id: String,
-    /// Its status.
-    #[serde(default)]
-    pub status: Option<CampaignStatus>,
-    /// Its name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Why it is paused: `None` when a person paused it, `insufficient_balance` or `budget_exhausted` when the
-    /// money gate did.
-    #[serde(default)]
-    pub pause_reason: Option<String>,
-    /// Its agent.
-    #[serde(default)]
-    pub agent_id: Option<String>,
-    /// Contacts by contact status (`pending`, `completed`, `no_answer`, ...).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub counters: BTreeMap<String, u64>,
-    /// Contacts with at least one attempt.
-    #[serde(default)]
-    pub dialed: Option<u64>,
-    /// Its spend cap in paise.
-    #[serde(default)]
-    pub budget_paise: Option<u64>,
-    /// Billed so far, in paise.
-    #[serde(default)]
-    pub spent_paise: Option<u64>,
-    /// Fields this version does not know.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

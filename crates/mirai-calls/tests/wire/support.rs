@@ -130,6 +130,62 @@ pub fn v2_bodiless_mock(server: &mut ServerGuard, method: &str, path: &str) -> M
         .match_body(Matcher::Missing)
 }
 
+/// A [`v2_mock`] of a request whose body is exactly the JSON `body`, with no idempotency key (campaigns, DNC).
+pub fn v2_json_mock(
+    server: &mut ServerGuard,
+    method: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> Mock {
+    v2_mock(server, method, path)
+        .match_header("idempotency-key", Matcher::Missing)
+        .match_header("content-type", "application/json")
+        .match_body(Matcher::Json(body))
+}
+
+/// A campaign object as Mirai's docs show it, in `status`.
+pub fn v2_campaign(id: &str, status: &str) -> String {
+    serde_json::json!({
+        "id": id,
+        "object": "campaign",
+        "name": "Order confirmations",
+        "agent_id": "agt_1",
+        "tier": "t3",
+        "status": status,
+        "pause_reason": null,
+        "timezone": "Asia/Kolkata",
+        "start_date": "2026-08-11",
+        "end_date": "2026-08-18",
+        "slots": [{"start": "10:00", "end": "19:00"}],
+        "max_concurrent": 2,
+        "retry_count": 1,
+        "re_attempt_period_secs": 900,
+        "max_duration_secs": 300,
+        "budget_paise": 50000,
+        "spent_paise": 12900,
+        "webhook_url": "https://example.com/mirai/webhook",
+        "created_at": "2026-08-10T09:21:44Z",
+        "updated_at": "2026-08-10T11:04:02Z",
+        "counters": {"pending": 812, "dialing": 2, "completed": 174},
+    })
+    .to_string()
+}
+
+/// A campaign id known to be valid.
+pub fn cmp(s: &str) -> mirai_calls::v2::CampaignId {
+    mirai_calls::v2::CampaignId::new(s).unwrap()
+}
+
+/// A phone number known to be valid.
+pub fn phone(s: &str) -> mirai_calls::call_core::PhoneNumber {
+    mirai_calls::call_core::PhoneNumber::new(s).unwrap()
+}
+
+/// A list page of `items`, with `next` as its cursor when more follow.
+pub fn v2_page(items: Vec<serde_json::Value>, next: Option<&str>) -> String {
+    serde_json::json!({"data": items, "has_more": next.is_some(), "next_cursor": next}).to_string()
+}
+
 /// Mocks no request may reach: they prove nothing was sent.
 pub struct NothingSent(Vec<Mock>);
 

@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime};
 use hmac::{Hmac, Mac};
 use mirai_calls::ErrorKind;
 use mirai_calls::v2::{
-    CampaignStatus, EventTranscriptStatus, EventType, MiraiV2CallStatus, StepStatus, WebhookEvent,
-    WebhookVerifier,
+    CampaignStatus, ContactStatus, EventTranscriptStatus, EventType, MiraiV2CallStatus,
+    PauseReason, StepStatus, WebhookEvent, WebhookVerifier,
 };
 use serde_json::json;
 use sha2::Sha256;
@@ -251,14 +251,15 @@ fn every_campaign_event_type_decodes() {
         assert!(!event.event_type.is_terminal());
         assert_eq!(event.call_id(), None);
         let campaign = event.data.campaign.as_ref().unwrap();
-        assert_eq!(campaign.status, Some(CampaignStatus::parse(status)));
-        assert_eq!(campaign.counters["pending"], 812);
+        assert_eq!(campaign.id.as_str(), "cmp_1");
+        assert_eq!(campaign.status, CampaignStatus::parse(status));
+        assert_eq!(campaign.count(&ContactStatus::Pending), 812);
         assert_eq!(campaign.dialed, Some(216));
         assert_eq!(
-            campaign.pause_reason.as_deref(),
-            Some("insufficient_balance")
+            campaign.pause_reason,
+            Some(PauseReason::InsufficientBalance)
         );
-        assert_eq!(campaign.extra["object"], "campaign");
+        assert_eq!(campaign.object.as_deref(), Some("campaign"));
     }
 }
 
