@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use calls_facade::CallControl;
-use calls_facade::core::bulk::{BulkOptions, BulkOutcome, BulkReport, terminate_all};
-use futures_util::StreamExt;
+use calls_facade::core::bulk::{BulkOptions, BulkOutcome, BulkReport, StopHandle, terminate_all};
+use futures_util::{Stream, StreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{BulkArgs, Output};
@@ -24,7 +24,7 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, outcome: &BulkOutcome) {
+    pub(crate) fn add(&mut self, outcome: &BulkOutcome) {
         match outcome.as_str() {
             "terminated" => self.terminated += 1,
             "already_ended" => self.already_ended += 1,
@@ -33,7 +33,12 @@ impl Tally {
         }
     }
 
-    fn total(&self) -> u64 {
+    /// Whether every call ended `terminated` or `already_ended`.
+    pub(crate) fn all_ended(&self) -> bool {
+        self.failed + self.not_attempted == 0
+    }
+
+    pub(crate) fn total(&self) -> u64 {
         self.terminated + self.already_ended + self.failed + self.not_attempted
     }
 }
@@ -63,7 +68,7 @@ pub(crate) async fn run(client: Arc<dyn CallControl>, args: BulkArgs, output: Ou
         Err(error) => return Exit::usage(format!("cannot read ids: {error}")),
     };
     let tally = execute(client, source, total, concurrency, Some(output)).await;
-    if tally.failed + tally.not_attempted > 0 || read_failed.load(Ordering::SeqCst) {
+    if !tally.all_ended() || read_failed.load(Ordering::SeqCst) {
         Exit::Failures
     } else {
         Exit::Success
@@ -79,10 +84,24 @@ pub(crate) async fn execute(
     concurrency: usize,
     lines: Option<Output>,
 ) -> Tally {
-    let started = Instant::now();
     let options = BulkOptions::new().with_max_concurrency(concurrency);
-    let mut reports = terminate_all(client, source, options);
+    let reports = terminate_all(client, source, options);
     let stop = reports.stop_handle();
+    report(reports, Some(stop), total, lines).await
+}
+
+/// Prints one line per report as it comes (when `lines` says how), with a progress bar on a terminal and a summary
+/// on stderr; Ctrl-C asks `stop` to stop the batch.
+pub(crate) async fn report<S>(
+    mut reports: S,
+    stop: Option<StopHandle>,
+    total: Option<u64>,
+    lines: Option<Output>,
+) -> Tally
+where
+    S: Stream<Item = BulkReport> + Unpin,
+{
+    let started = Instant::now();
     let interrupted = Arc::new(AtomicBool::new(false));
     let on_signal = Arc::clone(&interrupted);
     let mut interrupts = Interrupts::listen();
@@ -92,7 +111,10 @@ pub(crate) async fn execute(
             eprintln!(
                 "callctl: interrupted: no new requests; waiting for those in flight (Ctrl-C again to quit now)"
             );
-            stop.stop();
+            match &stop {
+                Some(stop) => stop.stop(),
+                None => std::process::exit(130),
+            }
             if interrupts.next().await {
                 std::process::exit(130);
             }
@@ -186,7 +208,7 @@ pub(crate) fn json_line(report: &BulkReport) -> String {
     .to_string()
 }
 
-fn text_line(report: &BulkReport) -> String {
+pub(crate) fn text_line(report: &BulkReport) -> String {
     let id = report.call_id.escape_debug();
     match &report.outcome {
         BulkOutcome::Failed(error) => format!("failed          {id}: {error}"),

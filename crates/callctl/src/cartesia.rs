@@ -13,6 +13,7 @@ pub(crate) async fn run(client: CartesiaClient, command: CartesiaCommand, output
     match command {
         // Bulk cancel is dispatched by main.rs.
         CartesiaCommand::Cancel(_) => Exit::usage("internal: cancel is a bulk command"),
+        CartesiaCommand::Batch(command) => crate::batch::run(client, command, output).await,
         CartesiaCommand::Get { id } => {
             let id = match call_id(&id) {
                 Ok(id) => id,

@@ -57,6 +57,9 @@ pub(crate) enum Command {
     /// Mirai Minds calls, new API (Authorization: Bearer sk_live_...; MIRAI_API_KEY, MIRAI_V2_BASE_URL).
     #[command(subcommand, name = "mirai-v2")]
     MiraiV2(MiraiV2Command),
+    /// Stop calling a number: add it to each configured provider's do-not-call list where there is one, find its
+    /// queued and live calls where the API can, and terminate each (one JSON line per step and per call).
+    StopNumber(StopNumberArgs),
     /// Run the local sandbox (calls-sim) in the foreground and print the environment that points callctl at it.
     Sim {
         /// Address to listen on (loopback only).
@@ -71,9 +74,44 @@ pub(crate) enum Command {
     },
 }
 
+/// `stop-number`'s arguments.
+#[derive(Debug, Args)]
+pub(crate) struct StopNumberArgs {
+    /// The number, E.164.
+    #[arg(value_name = "+E164")]
+    pub(crate) number: String,
+    /// Cartesia: an agent whose calls to search (repeat for several). Required when Cartesia is configured:
+    /// Cartesia lists calls per agent.
+    #[arg(long = "cartesia-agent-id", value_name = "ID")]
+    pub(crate) cartesia_agent_ids: Vec<String>,
+    /// Mirai legacy API: a call id known to be to this number (repeat for several); the legacy API cannot search.
+    #[arg(long = "mirai-call-id", value_name = "ID")]
+    pub(crate) mirai_call_ids: Vec<String>,
+    /// Only these providers (default: every provider whose credentials are in the environment).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub(crate) providers: Vec<ProviderName>,
+    /// Most terminations in flight at once, per provider.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub(crate) concurrency: u32,
+}
+
+/// A provider API, as `stop-number --providers` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProviderName {
+    /// Cartesia (CARTESIA_API_KEY).
+    Cartesia,
+    /// Mirai Minds, legacy API (MIRAI_PUBLIC_KEY, MIRAI_PRIVATE_KEY, MIRAI_WORKSPACE).
+    Mirai,
+    /// Mirai Minds, new API (MIRAI_API_KEY).
+    MiraiV2,
+}
+
 /// Cartesia commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum CartesiaCommand {
+    /// Call batches: create, read, cancel, retry, and stop a batch with its live calls.
+    #[command(subcommand)]
+    Batch(BatchCommand),
     /// Cancel calls (only `started` calls can be cancelled); every id gets exactly one answer.
     Cancel(BulkArgs),
     /// Print a call record.
@@ -169,9 +207,73 @@ pub(crate) enum MiraiCommand {
     },
 }
 
+/// Cartesia call-batch commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum BatchCommand {
+    /// Queue calls to many recipients (never retried once sent).
+    Create {
+        /// A label for the batch.
+        #[arg(long)]
+        name: String,
+        /// The agent that makes the calls.
+        #[arg(long, value_name = "ID")]
+        agent_id: String,
+        /// The phone-number id to call from.
+        #[arg(long, value_name = "ID")]
+        from_number_id: String,
+        /// A recipient, E.164 (repeat for several).
+        #[arg(long = "to", value_name = "+E164")]
+        to: Vec<String>,
+        /// More recipients from a file, one E.164 number per line (`-` for standard input).
+        #[arg(long, value_name = "PATH|-")]
+        recipients_from: Option<PathBuf>,
+    },
+    /// Print a batch with its recipients.
+    Get {
+        /// The batch id.
+        id: String,
+    },
+    /// List batches, newest first (one JSON object per line with --output json).
+    List {
+        /// Only this agent's batches.
+        #[arg(long, value_name = "ID")]
+        agent_id: Option<String>,
+        /// Stop after this many batches.
+        #[arg(long, value_name = "N")]
+        max: Option<u64>,
+    },
+    /// Stop dialling the batch's queued recipients (calls already placed run on).
+    Cancel {
+        /// The batch id.
+        id: String,
+    },
+    /// Re-queue the batch's failed and unanswered recipients.
+    Retry {
+        /// The batch id.
+        id: String,
+    },
+    /// Cancel the batch and, with --cancel-live-calls, terminate its calls already placed: one line per call.
+    Stop {
+        /// The batch id.
+        id: String,
+        /// Also terminate the calls already placed (one answer per call, as `cancel` gives).
+        #[arg(long)]
+        cancel_live_calls: bool,
+        /// Most terminations in flight at once.
+        #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        concurrency: u32,
+    },
+}
+
 /// Mirai Minds (new API) commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum MiraiV2Command {
+    /// Campaigns: create, add contacts, start, pause, resume, stop, read.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+    /// The do-not-call list: numbers campaigns never dial.
+    #[command(subcommand)]
+    Dnc(DncCommand),
     /// Abort calls at any stage (queued, ringing or live); every id gets exactly one answer.
     Abort(BulkArgs),
     /// Place a phone call (retried safely: it carries an Idempotency-Key).
@@ -236,6 +338,111 @@ pub(crate) struct BulkArgs {
     /// Most requests in flight at once (lowered automatically when the provider rate-limits).
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub(crate) concurrency: u32,
+}
+
+/// Mirai campaign commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CampaignCommand {
+    /// Create a campaign (never retried once sent).
+    Create {
+        /// A label for the campaign.
+        #[arg(long)]
+        name: String,
+        /// The agent that makes the calls.
+        #[arg(long, value_name = "ID")]
+        agent_id: String,
+        /// First calling day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        start_date: String,
+        /// Last calling day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        end_date: String,
+        /// A daily calling window, HH:MM-HH:MM (repeat for several).
+        #[arg(long = "slot", value_name = "HH:MM-HH:MM", required = true)]
+        slots: Vec<String>,
+        /// The time zone of dates and slots (IANA name, e.g. Asia/Kolkata).
+        #[arg(long, value_name = "TZ")]
+        timezone: Option<String>,
+        /// Contacts from a file, one E.164 number per line (`-` for standard input).
+        #[arg(long, value_name = "PATH|-")]
+        contacts_from: Option<PathBuf>,
+    },
+    /// Add contacts from a file, one E.164 number per line (`-` for standard input).
+    AddContacts {
+        /// The campaign id.
+        id: String,
+        /// The file.
+        #[arg(long, value_name = "PATH|-")]
+        contacts_from: PathBuf,
+    },
+    /// Start dialling.
+    Start {
+        /// The campaign id.
+        id: String,
+    },
+    /// Stop new dials; live calls finish; reversible.
+    Pause {
+        /// The campaign id.
+        id: String,
+    },
+    /// Dial again after a pause.
+    Resume {
+        /// The campaign id.
+        id: String,
+    },
+    /// Stop for good: live calls are hung up and pending contacts marked aborted. Irreversible.
+    Stop {
+        /// The campaign id.
+        id: String,
+    },
+    /// Print a campaign.
+    Get {
+        /// The campaign id.
+        id: String,
+    },
+    /// List campaigns (one JSON object per line with --output json).
+    List {
+        /// Stop after this many.
+        #[arg(long, value_name = "N")]
+        max: Option<u64>,
+    },
+    /// List a campaign's contacts (one JSON object per line with --output json).
+    Contacts {
+        /// The campaign id.
+        id: String,
+        /// Stop after this many.
+        #[arg(long, value_name = "N")]
+        max: Option<u64>,
+    },
+    /// Print a campaign's report, or write its CSV to a file.
+    Report {
+        /// The campaign id.
+        id: String,
+        /// Write the CSV report here instead.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+}
+
+/// Mirai do-not-call commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DncCommand {
+    /// Add a number (already listed is success).
+    Add {
+        /// The number, E.164.
+        number: String,
+    },
+    /// Remove a number (not listed is success too, and said).
+    Remove {
+        /// The number, E.164.
+        number: String,
+    },
+    /// List the numbers (one JSON object per line with --output json).
+    List {
+        /// Stop after this many.
+        #[arg(long, value_name = "N")]
+        max: Option<u64>,
+    },
 }
 
 fn parse_object(s: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {

@@ -5,7 +5,9 @@
 // A command-line tool prints its results.
 #![allow(clippy::print_stdout)]
 
+mod batch;
 mod bulk;
+mod campaign;
 mod cartesia;
 mod cli;
 mod config;
@@ -16,12 +18,13 @@ mod mirai;
 mod mirai_v2;
 mod sim;
 mod single;
+mod stop_number;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{CartesiaCommand, Cli, Command, MiraiCommand, MiraiV2Command};
+use crate::cli::{BatchCommand, CartesiaCommand, Cli, Command, MiraiCommand, MiraiV2Command};
 use crate::config::Api;
 use crate::exit::Exit;
 
@@ -43,6 +46,8 @@ fn main() -> ExitCode {
         Command::Cartesia(CartesiaCommand::Cancel(_))
         | Command::Mirai(MiraiCommand::Abort(_))
         | Command::MiraiV2(MiraiV2Command::Abort(_))
+        | Command::Cartesia(CartesiaCommand::Batch(BatchCommand::Stop { .. }))
+        | Command::StopNumber(_)
         | Command::Sim { .. }
         | Command::Demo { .. } => tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -87,6 +92,7 @@ async fn run(cli: Cli) -> Exit {
             Ok(client) => mirai_v2::run(client, command, output).await,
             Err(error) => Exit::usage(error.to_string()),
         },
+        Command::StopNumber(args) => stop_number::run(common, args).await,
         Command::Sim { addr } => sim::run(addr).await,
         Command::Demo { bulk } => demo::run(bulk).await,
     }

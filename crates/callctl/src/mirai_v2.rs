@@ -12,6 +12,10 @@ pub(crate) async fn run(client: MiraiV2Client, command: MiraiV2Command, output: 
     match command {
         // Bulk abort is dispatched by main.rs.
         MiraiV2Command::Abort(_) => Exit::usage("internal: abort is a bulk command"),
+        MiraiV2Command::Campaign(command) => {
+            crate::campaign::campaign(client, command, output).await
+        }
+        MiraiV2Command::Dnc(command) => crate::campaign::dnc(client, command, output).await,
         MiraiV2Command::Create {
             agent_id,
             to,

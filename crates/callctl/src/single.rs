@@ -65,3 +65,61 @@ pub(crate) fn error_json(error: &calls_facade::Error) -> serde_json::Value {
 pub(crate) fn field(name: &str, value: Option<impl Display>) -> Option<String> {
     value.map(|v| format!("{name}: {v}"))
 }
+
+/// Prints each item of a lazy listing as it arrives (one JSON object per line with `--output json`), up to `max`.
+pub(crate) async fn print_stream<T, S>(
+    items: S,
+    max: Option<u64>,
+    output: Output,
+    json: impl Fn(&T) -> serde_json::Value,
+    text: impl Fn(&T) -> String,
+) -> Exit
+where
+    S: futures_util::Stream<Item = calls_facade::Result<T>>,
+{
+    use futures_util::StreamExt;
+    let mut items = std::pin::pin!(items);
+    let mut printed = 0u64;
+    while max.is_none_or(|max| printed < max) {
+        match items.next().await {
+            None => break,
+            Some(Ok(item)) => {
+                match output {
+                    Output::Json => println!("{}", json(&item)),
+                    Output::Text => println!("{}", text(&item)),
+                }
+                printed += 1;
+            }
+            Some(Err(error)) => return failure(&error, output),
+        }
+    }
+    Exit::Success
+}
+
+/// The lines of a file (`-` for standard input), trimmed, blank ones skipped: phone numbers for batches and
+/// campaigns (bounded by the provider's per-request limits, so read whole).
+pub(crate) async fn read_lines(path: &std::path::Path) -> Result<Vec<String>, Exit> {
+    use tokio::io::AsyncReadExt;
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        tokio::io::stdin()
+            .read_to_string(&mut text)
+            .await
+            .map(|_| text)
+    } else {
+        tokio::fs::read_to_string(path).await
+    };
+    let text =
+        text.map_err(|error| Exit::usage(format!("cannot read {}: {error}", path.display())))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Serializes a record for `--output json`.
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}

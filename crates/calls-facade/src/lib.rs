@@ -37,7 +37,8 @@
 
 pub use call_core::{
     ApiKey, CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, MiraiCallStatus,
-    Provider, Result, RetryConfig, TerminateOutcome, Termination, Timestamp,
+    PhoneNumber, Provider, Result, RetryConfig, TerminateOutcome, Termination, Timestamp, bulk,
+    stop_number,
 };
 
 /// The shared core: traits, errors, ids, the HTTP path.

@@ -183,3 +183,7 @@ mod tests {
         assert_eq!(refusal("Validation Error"), AbortRefusal::Other);
     }
 }
+
+/// For "stop calling this number" ([`call_core::stop_number::stop_number`]): the legacy API has no do-not-call list
+/// and cannot find calls by number, so both answer `Unsupported` and only the call ids the caller knows are stopped.
+impl call_core::stop_number::NumberControl for MiraiClient {}

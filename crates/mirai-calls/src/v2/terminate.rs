@@ -142,3 +142,32 @@ fn resolve(
         }
     }
 }
+
+/// For "stop calling this number" ([`call_core::stop_number::stop_number`]): the new API has a do-not-call list and
+/// can find the queued, dialing and in-progress calls to a number.
+///
+/// The do-not-call list applies to campaigns, at dial time; a single `POST /v2/calls` still dials a listed number
+/// (Mirai's docs), so stop creating calls to it in your own system as well.
+#[async_trait]
+impl call_core::stop_number::NumberControl for MiraiV2Client {
+    async fn suppress_number(
+        &self,
+        number: &call_core::PhoneNumber,
+    ) -> call_core::Result<call_core::stop_number::Suppression> {
+        use call_core::stop_number::Suppression;
+        Ok(match self.add_to_dnc(number).await? {
+            super::DncAdded::Added => Suppression::Added,
+            super::DncAdded::AlreadyListed => Suppression::AlreadyListed,
+        })
+    }
+
+    fn find_calls_to(
+        &self,
+        number: &call_core::PhoneNumber,
+    ) -> futures_util::stream::BoxStream<'static, call_core::Result<CallId>> {
+        use futures_util::StreamExt;
+        self.find_active_calls_to(number)
+            .map(|call| call.map(|call| call.id))
+            .boxed()
+    }
+}
