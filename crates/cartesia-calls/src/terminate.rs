@@ -124,17 +124,14 @@ fn resolve(
                 done(TerminateOutcome::AlreadyEnded)
             }
         }
-        CallState::Queued => Err(Error::new(
+        CallState::Queued => Err(failure(
             ErrorKind::NotTerminable,
             "the call is still `created` (not yet answered) and Cartesia cannot cancel it before it starts: \
              cancel its batch, or wait until it is `started`",
-        )
-        .with_provider(Provider::Cartesia)
-        .with_operation("cancel call")
-        .with_call_id(call_id.clone())
-        .with_attempts(attempts)
-        .with_request_sent(true)
-        .with_source(error)),
+            call_id,
+            attempts,
+            error,
+        )),
         CallState::Active | CallState::Unknown | _ => {
             let kind = error.kind();
             // A call still active can be cancelled again: say so whatever the first error's kind (a 400 that raced
@@ -149,22 +146,35 @@ fn resolve(
                     None,
                 ),
             };
-            let mut failed = Error::new(kind, detail)
-                .with_provider(Provider::Cartesia)
-                .with_operation("cancel call")
-                .with_call_id(call_id.clone())
-                .with_attempts(attempts)
-                .with_request_sent(true);
-            if let Some(status) = error.status() {
-                failed = failed.with_status(status);
-            }
-            if let Some(message) = error.provider_message() {
-                failed = failed.with_provider_message(message);
-            }
-            if let Some(retryable) = retryable {
-                failed = failed.with_retryable(retryable);
-            }
-            Err(failed.with_source(error))
+            let failed = failure(kind, detail, call_id, attempts, error);
+            Err(match retryable {
+                Some(retryable) => failed.with_retryable(retryable),
+                None => failed,
+            })
         }
     }
+}
+
+/// The error of a cancel that did not end the call: `detail` says what the read showed, and the cancel's own answer
+/// (HTTP status, Cartesia's message) is kept, with its error as the source.
+fn failure(
+    kind: ErrorKind,
+    detail: &'static str,
+    call_id: &CallId,
+    attempts: u32,
+    cause: Error,
+) -> Error {
+    let mut failed = Error::new(kind, detail)
+        .with_provider(Provider::Cartesia)
+        .with_operation("cancel call")
+        .with_call_id(call_id.clone())
+        .with_attempts(attempts)
+        .with_request_sent(true);
+    if let Some(status) = cause.status() {
+        failed = failed.with_status(status);
+    }
+    if let Some(message) = cause.provider_message() {
+        failed = failed.with_provider_message(message);
+    }
+    failed.with_source(cause)
 }

@@ -16,6 +16,46 @@ struct AbortBody<'a> {
     call_id: &'a str,
 }
 
+/// A successful abort, with Mirai's message.
+fn aborted_now(call_id: &CallId, aborted: Aborted, attempts: u32) -> Termination {
+    let done = Termination::new(
+        Provider::Mirai,
+        call_id.clone(),
+        TerminateOutcome::Terminated,
+        attempts,
+    );
+    match aborted.message {
+        Some(message) => done.with_provider_message(message),
+        None => done,
+    }
+}
+
+/// What a 400 refusal says about the call. `ours_may_have_landed`: an earlier request of ours may have aborted it
+/// (its reply was lost, or was not Mirai's answer), so "already aborted" means we did it.
+fn refused(
+    call_id: &CallId,
+    error: Error,
+    ours_may_have_landed: bool,
+) -> call_core::Result<Termination> {
+    let message = error.provider_message().unwrap_or_default().to_owned();
+    let outcome = match refusal(&message) {
+        AbortRefusal::AlreadyAborted if ours_may_have_landed => TerminateOutcome::Terminated,
+        AbortRefusal::AlreadyAborted | AbortRefusal::AlreadyOver => TerminateOutcome::AlreadyEnded,
+        AbortRefusal::InProgress | AbortRefusal::Other => return Err(error),
+    };
+    Ok(
+        Termination::new(Provider::Mirai, call_id.clone(), outcome, error.attempts())
+            .with_provider_message(message),
+    )
+}
+
+/// The shapes of a legacy abort's 200 that are Mirai's answer.
+#[derive(Deserialize)]
+struct SuccessBody {
+    message: Option<String>,
+    status: Option<String>,
+}
+
 /// The answer to a successful legacy abort.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
@@ -67,6 +107,8 @@ impl MiraiClient {
     /// - [`ErrorKind::NotTerminable`] for 400, with the provider's message ("Call already aborted", "... in
     ///   progress", "... completed"): [`terminate`](CallControl::terminate) reads it for you.
     /// - [`ErrorKind::NotFound`] for 404, and the usual 401, 403, 429, 5xx, timeout and transport errors.
+    /// - [`ErrorKind::Decode`] for a 2xx that is not Mirai's answer (neither `{"message": ...}` nor
+    ///   `{"status": "aborted"}`): it may not come from Mirai, so it is not taken as success.
     pub async fn abort_call(&self, call_id: &CallId) -> call_core::Result<Aborted> {
         self.abort_counting(call_id)
             .await
@@ -89,14 +131,29 @@ impl MiraiClient {
             .idempotency(Idempotency::Idempotent);
         let response = self.http.send(request).await?;
         if response.is_success() {
-            // The docs' 200 body is `{"message": ...}`; an older draft sent `{status, callId}`. The status is the
-            // answer, so any JSON object (or an empty body) is accepted.
-            let aborted = if response.body().is_empty() {
-                Aborted { message: None }
-            } else {
-                response.json()?
+            // Only Mirai's own answers count: the documented `{"message": ...}`, or the older draft's
+            // `{"status": "aborted", "callId": ...}`. Any other 2xx (an empty body, a proxy's `{"ok": 1}`) may not come
+            // from Mirai at all, and the legacy API cannot read the call to check, so it is a `Decode` error that
+            // `terminate` resolves by asking again.
+            return match serde_json::from_slice::<SuccessBody>(response.body()) {
+                Ok(SuccessBody {
+                    message: Some(message),
+                    ..
+                }) => Ok((
+                    Aborted {
+                        message: Some(message),
+                    },
+                    response.attempts(),
+                )),
+                Ok(SuccessBody {
+                    status: Some(status),
+                    ..
+                }) if status == "aborted" => Ok((Aborted { message: None }, response.attempts())),
+                _ => {
+                    Err(response
+                        .decode_error("the provider answered 2xx without Mirai's abort answer"))
+                }
             };
-            return Ok((aborted, response.attempts()));
         }
         let error = error_from(&response);
         Err(if response.status() == 400 {
@@ -115,7 +172,10 @@ impl CallControl for MiraiClient {
 
     /// Aborts the call and answers what became of it, from the legacy API's answer alone (it cannot read calls).
     ///
-    /// - 200: [`TerminateOutcome::Terminated`].
+    /// - 200 with Mirai's answer (`{"message": ...}`): [`TerminateOutcome::Terminated`].
+    /// - A 2xx that is not Mirai's answer (an empty body, a proxy's page): the abort is sent once more, and its
+    ///   answer decides (200 or "already aborted": `Terminated`; "completed": `AlreadyEnded`); if that is no clearer,
+    ///   the first error ([`ErrorKind::Decode`]) is returned.
     /// - 400 "Call already aborted": `Terminated` when an earlier attempt of ours may have reached Mirai (its reply
     ///   was lost and this retry found its work done), else [`TerminateOutcome::AlreadyEnded`]. The legacy API
     ///   cannot tell our abort from someone else's; either way the call is aborted.
@@ -127,38 +187,40 @@ impl CallControl for MiraiClient {
     /// [`state`](CallControl::state) keeps the trait's default and answers [`ErrorKind::Unsupported`]: the legacy
     /// API has no way to read a call (outcomes arrive by webhook only; see [`crate::legacy::WebhookEvent`]).
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
-        let done = |outcome, attempts| {
-            Termination::new(Provider::Mirai, call_id.clone(), outcome, attempts)
+        let first = match self.abort_counting(call_id).await {
+            Ok((aborted, attempts)) => return Ok(aborted_now(call_id, aborted, attempts)),
+            Err(error) => error,
         };
-        match self.abort_counting(call_id).await {
-            Ok((aborted, attempts)) => {
-                let done = done(TerminateOutcome::Terminated, attempts);
-                Ok(match aborted.message {
-                    Some(message) => done.with_provider_message(message),
-                    None => done,
-                })
-            }
-            Err(error) if error.kind() == ErrorKind::NotTerminable => {
-                let message = error.provider_message().unwrap_or_default().to_owned();
-                let outcome = match refusal(&message) {
-                    AbortRefusal::AlreadyAborted if error.attempts() > 1 => {
-                        TerminateOutcome::Terminated
-                    }
-                    AbortRefusal::AlreadyAborted | AbortRefusal::AlreadyOver => {
-                        TerminateOutcome::AlreadyEnded
-                    }
-                    AbortRefusal::InProgress | AbortRefusal::Other => return Err(error),
-                };
-                Ok(done(outcome, error.attempts()).with_provider_message(message))
-            }
-            Err(error) => Err(error),
+        // A 2xx that is not Mirai's answer leaves the abort's effect unknown, and the legacy API cannot read the call:
+        // ask once more (abort is safe to repeat). Its answer is about a call our first request may have aborted.
+        if first.kind() == ErrorKind::Decode
+            && first.status().is_some_and(|s| (200..300).contains(&s))
+        {
+            return match self.abort_counting(call_id).await {
+                Ok((aborted, attempts)) => {
+                    Ok(aborted_now(call_id, aborted, first.attempts() + attempts))
+                }
+                Err(second) if second.kind() == ErrorKind::NotTerminable => {
+                    let attempts = first.attempts() + second.attempts();
+                    refused(call_id, second.with_attempts(attempts), true).or(Err(first))
+                }
+                Err(_) => Err(first),
+            };
         }
+        if first.kind() == ErrorKind::NotTerminable {
+            let landed_before = first.attempts() > 1;
+            return refused(call_id, first, landed_before);
+        }
+        Err(first)
     }
-
     fn throttle(&self) -> Option<&call_core::http::Throttle> {
         Some(self.http.throttle())
     }
 }
+
+/// For "stop calling this number" ([`call_core::stop_number::stop_number`]): the legacy API has no do-not-call list
+/// and cannot find calls by number, so both answer `Unsupported` and only the call ids the caller knows are stopped.
+impl call_core::stop_number::NumberControl for MiraiClient {}
 
 #[cfg(test)]
 mod tests {
@@ -183,7 +245,3 @@ mod tests {
         assert_eq!(refusal("Validation Error"), AbortRefusal::Other);
     }
 }
-
-/// For "stop calling this number" ([`call_core::stop_number::stop_number`]): the legacy API has no do-not-call list
-/// and cannot find calls by number, so both answer `Unsupported` and only the call ids the caller knows are stopped.
-impl call_core::stop_number::NumberControl for MiraiClient {}

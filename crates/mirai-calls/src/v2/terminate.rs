@@ -115,13 +115,17 @@ fn resolve(
             }
         }
         state => {
-            let detail = match state {
-                CallState::Queued | CallState::Active => {
-                    "the abort did not take effect: the call is still queued, ringing or live"
-                }
-                _ => {
-                    "the abort's outcome is unknown: the call's status is not one this library knows"
-                }
+            // A call still running can be aborted again: say so whatever the first error's kind (a malformed 2xx, a
+            // timeout). An unknown status leaves the first error's own answer.
+            let (detail, retryable) = match state {
+                CallState::Queued | CallState::Active => (
+                    "the abort did not take effect: the call is still queued, ringing or live",
+                    Some(true),
+                ),
+                _ => (
+                    "the abort's outcome is unknown: the call's status is not one this library knows",
+                    None,
+                ),
             };
             let mut failed = Error::new(error.kind(), detail)
                 .with_provider(Provider::MiraiV2)
@@ -137,6 +141,9 @@ fn resolve(
             }
             if let Some(code) = error.provider_code() {
                 failed = failed.with_provider_code(code);
+            }
+            if let Some(retryable) = retryable {
+                failed = failed.with_retryable(retryable);
             }
             Err(failed.with_source(error))
         }

@@ -212,7 +212,7 @@ async fn retry_after_is_honoured() {
         .await;
     let ok = abort_mock(&mut server, "c1")
         .with_status(200)
-        .with_body("{}")
+        .with_body(r#"{"message":"Call aborted successfully"}"#)
         .expect(1)
         .create_async()
         .await;
@@ -243,11 +243,12 @@ async fn retry_after_is_honoured() {
 
 #[tokio::test]
 async fn a_malformed_200_is_a_decode_error() {
+    // terminate asks once more (the legacy API cannot read the call); the same page again leaves it unknown.
     let mut server = Server::new_async().await;
     let mock = abort_mock(&mut server, "c1")
         .with_status(200)
         .with_body("<html>welcome to the proxy</html>")
-        .expect(1)
+        .expect(2)
         .create_async()
         .await;
     let err = legacy(&server.url())
@@ -257,6 +258,57 @@ async fn a_malformed_200_is_a_decode_error() {
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert!(err.request_may_have_been_sent());
     mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_200_that_is_not_mirais_answer_is_not_a_success() {
+    for body in ["", "{}", r#"{"ok":1}"#, r#"{"status":"queued"}"#] {
+        let mut server = Server::new_async().await;
+        let mock = abort_mock(&mut server, "c1")
+            .with_status(200)
+            .with_body(body)
+            .expect(1)
+            .create_async()
+            .await;
+        let err = legacy(&server.url())
+            .abort_call(&id("c1"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{body:?}");
+        mock.assert_async().await;
+    }
+    let mut server = Server::new_async().await;
+    let older = abort_mock(&mut server, "c1")
+        .with_status(200)
+        .with_body(r#"{"status":"aborted","callId":"c1"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    assert!(legacy(&server.url()).abort_call(&id("c1")).await.is_ok());
+    older.assert_async().await;
+}
+
+#[tokio::test]
+async fn an_unclear_200_is_resolved_by_asking_again() {
+    // The first answer is not Mirai's; asking again gets "already aborted": our first request did it.
+    let mut server = Server::new_async().await;
+    let unclear = abort_mock(&mut server, "c1")
+        .with_status(200)
+        .with_body(r#"{"ok":1}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let already = abort_mock(&mut server, "c1")
+        .with_status(400)
+        .with_body(r#"{"code":400,"message":"Call already aborted"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let done = legacy(&server.url()).terminate(&id("c1")).await.unwrap();
+    assert_eq!(done.outcome(), call_core::TerminateOutcome::Terminated);
+    assert_eq!(done.attempts(), 2);
+    unclear.assert_async().await;
+    already.assert_async().await;
 }
 
 #[tokio::test]
@@ -308,7 +360,7 @@ async fn odd_ids_travel_intact_in_the_body() {
         let mut server = Server::new_async().await;
         let mock = abort_mock(&mut server, odd)
             .with_status(200)
-            .with_body("{}")
+            .with_body(r#"{"message":"Call aborted successfully"}"#)
             .expect(1)
             .create_async()
             .await;
