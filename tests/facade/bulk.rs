@@ -1,0 +1,176 @@
+//! 1,000 concurrent terminations of distinct calls, one in ten hit by a transient fault: every call gets exactly one
+//! outcome, the true one, and the journal shows exactly the requests each fault was designed to cost.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use calls_facade::core::bulk::{BulkOptions, BulkOutcome, terminate_all};
+use calls_facade::{CallControl, CallId, RetryConfig, TerminateOutcome, Termination};
+use calls_sim::{Fault, Sim};
+use futures_util::StreamExt;
+
+use crate::subject::{Subject, retry};
+
+const CALLS: usize = 1_000;
+
+/// [`retry`] with a 5 s attempt timeout: no fault here hangs, and a busy machine must not turn a slow answer into a
+/// retry the journal would count.
+fn bulk_retry() -> RetryConfig {
+    retry()
+        .with_attempt_timeout(Duration::from_secs(5))
+        .with_operation_timeout(Duration::from_secs(20))
+}
+
+/// The fault call `n`'s first request gets: five kinds, 2% of calls each, 10% in all.
+fn fault_for(n: usize) -> Option<Fault> {
+    match n % 50 {
+        0 => Some(Fault::status(502)),
+        10 => Some(Fault::status(503)),
+        20 => Some(Fault::Reset),
+        30 => Some(Fault::Status {
+            code: 429,
+            retry_after: Some("0".to_owned()),
+            body: None,
+        }),
+        40 => Some(Fault::LostReply),
+        _ => None,
+    }
+}
+
+/// What call `n` is designed to cost: (terminate's attempts, cancel/abort requests, Get Call requests).
+fn designed(p: Subject, n: usize) -> (u32, u64, u64) {
+    match fault_for(n) {
+        None => (1, 1, 0),
+        // The lost reply's retry finds the call over (see `matrix::lost_reply`).
+        Some(Fault::LostReply) => (p.pick(3, 2, 3), 2, p.pick(1, 0, 1)),
+        // A 502, 503, reset or 429, then the cancel.
+        Some(_) => (2, 2, 0),
+    }
+}
+
+/// Seeds live call `n` of provider `p`, scripts its fault, and returns its id.
+fn seed(sim: &Sim, p: Subject, n: usize) -> String {
+    let id = p.nth_call_id(n);
+    p.seed_live(sim, &id);
+    if let Some(fault) = fault_for(n) {
+        // A call's script applies to its first request, whatever the route: the cancel or abort.
+        sim.faults().on_call(id.clone(), fault, 1);
+    }
+    id
+}
+
+/// Asserts call `n`'s one outcome, its requests in the journal and its state against the design.
+#[track_caller]
+fn assert_call(sim: &Sim, p: Subject, n: usize, id: &str, done: &Termination) {
+    let (attempts, terminates, reads) = designed(p, n);
+    assert_eq!(done.outcome(), TerminateOutcome::Terminated, "{id}");
+    assert_eq!(done.attempts(), attempts, "{id}");
+    assert_eq!(done.provider(), p.provider(), "{id}");
+    assert_eq!(done.call_id().as_str(), id);
+    let journal = sim.journal();
+    assert_eq!(
+        journal.count(p.terminate_route(), Some(id)),
+        terminates,
+        "{id}"
+    );
+    let read = p
+        .read_route()
+        .map_or(0, |route| journal.count(route, Some(id)));
+    assert_eq!(read, reads, "{id}");
+    assert_eq!(p.state(sim, id), p.stopped_by_api(), "{id}");
+}
+
+/// `terminate_all`, the bulk engine, with 64 in flight.
+async fn terminate_all_of(p: Subject) {
+    let sim = Sim::start().await.unwrap();
+    let ids: Vec<String> = (0..CALLS).map(|n| seed(&sim, p, n)).collect();
+    let client = p.client(&sim, bulk_retry());
+
+    let mut reports = terminate_all(
+        client,
+        futures_util::stream::iter(ids.clone()),
+        BulkOptions::new().with_max_concurrency(64),
+    );
+    let mut outcomes = HashMap::new();
+    while let Some(report) = reports.next().await {
+        assert_eq!(report.provider, p.provider());
+        let done = match report.outcome {
+            BulkOutcome::Done(done) => done,
+            other => panic!("{}: {other:?}", report.call_id),
+        };
+        let previous = outcomes.insert(report.call_id, done);
+        assert!(previous.is_none(), "a second outcome for one call");
+    }
+
+    assert_eq!(outcomes.len(), CALLS, "one outcome per call");
+    for (n, id) in ids.iter().enumerate() {
+        assert_call(&sim, p, n, id, &outcomes[id]);
+    }
+    // 1,000 first cancels or aborts and 100 retries after the faults; Get Call only after the 20 lost replies
+    // (Cartesia, Mirai v2), never for the others.
+    assert_eq!(sim.journal().route_count(p.terminate_route()), 1_100);
+    let reads = p.read_route().map_or(0, |r| sim.journal().route_count(r));
+    assert_eq!(reads, p.pick(20, 0, 20));
+    assert_eq!(sim.journal().total(), 1_100 + reads);
+    assert_eq!(sim.faults().pending(), 0, "every scripted fault was hit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cartesia_terminate_all() {
+    terminate_all_of(Subject::Cartesia).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirai_terminate_all() {
+    terminate_all_of(Subject::Mirai).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirai_v2_terminate_all() {
+    terminate_all_of(Subject::MiraiV2).await;
+}
+
+/// A program's own loop over trait objects: one simulator, 1,000 calls spread over the three providers,
+/// `buffer_unordered(64)`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_provider_through_buffer_unordered() {
+    let sim = Sim::start().await.unwrap();
+    let subjects = [Subject::Cartesia, Subject::Mirai, Subject::MiraiV2];
+    let clients: HashMap<Subject, Arc<dyn CallControl>> = subjects
+        .into_iter()
+        .map(|p| (p, p.client(&sim, bulk_retry())))
+        .collect();
+    let calls: Vec<(Subject, String)> = (0..CALLS)
+        .map(|n| {
+            let p = subjects[n % subjects.len()];
+            (p, seed(&sim, p, n))
+        })
+        .collect();
+
+    let answers: Vec<_> = futures_util::stream::iter(calls.iter().enumerate())
+        .map(|(n, (p, id))| {
+            let client = Arc::clone(&clients[p]);
+            async move {
+                let call_id = CallId::new(id.as_str()).unwrap();
+                (n, client.terminate(&call_id).await)
+            }
+        })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+
+    assert_eq!(answers.len(), CALLS, "one outcome per call");
+    let mut seen = HashSet::new();
+    let mut expected_requests = 0;
+    for (n, answer) in answers {
+        assert!(seen.insert(n), "a second outcome for one call");
+        let (p, id) = &calls[n];
+        let done = answer.unwrap_or_else(|error| panic!("{id}: {error}"));
+        assert_call(&sim, *p, n, id, &done);
+        let (_, terminates, reads) = designed(*p, n);
+        expected_requests += terminates + reads;
+    }
+    assert_eq!(sim.journal().total(), expected_requests);
+    assert_eq!(sim.faults().pending(), 0, "every scripted fault was hit");
+}
