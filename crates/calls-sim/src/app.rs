@@ -30,6 +30,12 @@ pub(crate) struct App {
     pub(crate) faults: Faults,
     pub(crate) journal: Journal,
     pub(crate) webhooks: Webhooks,
+    /// Whether batches and campaigns dial on their own, up to their concurrency, whenever one of
+    /// their calls ends (see [`crate::SimBuilder::auto_dial`]).
+    pub(crate) auto_dial: bool,
+    /// Whether the Mirai v2 campaign and do-not-call routes are enabled; when not, they answer
+    /// 503 `campaigns_unavailable`.
+    pub(crate) campaigns_enabled: bool,
     /// Cancelled when the simulator shuts down.
     pub(crate) shutdown: CancellationToken,
 }

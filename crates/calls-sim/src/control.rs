@@ -9,10 +9,11 @@ use serde_json::{Map, Value, json};
 
 use crate::app::App;
 use crate::body::{RequestBody, SimBody};
-use crate::cartesia::{CartesiaCallSeed, CartesiaControl};
+use crate::calling_window::CallingWindow;
+use crate::cartesia::{CartesiaBatchSeed, CartesiaCallSeed, CartesiaControl};
 use crate::fault::Fault;
 use crate::mirai::{MiraiCall, MiraiCallSeed, MiraiControl};
-use crate::mirai_v2::{MiraiV2CallSeed, MiraiV2Control};
+use crate::mirai_v2::{MiraiV2CallSeed, MiraiV2CampaignSeed, MiraiV2Control};
 use crate::query::Query;
 use crate::reply::{self, Reply};
 use crate::route::Route;
@@ -129,6 +130,105 @@ pub(crate) fn handle(
             Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
         },
 
+        (Method::POST, ["cartesia", "batches"]) => {
+            match object(&body).and_then(CartesiaBatchSeed::from_json) {
+                Ok(seed) => {
+                    let id = seed.id().to_owned();
+                    cartesia().seed_batch(seed);
+                    batch_reply(&cartesia(), &id, StatusCode::CREATED)
+                }
+                Err(message) => error(StatusCode::BAD_REQUEST, &message),
+            }
+        }
+        (Method::GET, ["cartesia", "batches", id]) => batch_reply(&cartesia(), id, StatusCode::OK),
+        (Method::POST, ["cartesia", "batches", id, "dispatch"]) => match count(&query) {
+            Ok(n) => match cartesia().dispatch_batch(id, n) {
+                Ok(ids) => reply::json(StatusCode::OK, &json!({ "ids": ids })),
+                Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
+            },
+            Err(message) => error(StatusCode::BAD_REQUEST, message),
+        },
+        (Method::POST, ["cartesia", "batches", id, "fail"]) => {
+            let message = match optional_object(&body) {
+                Ok(mut map) => match map.remove("message") {
+                    None => Ok("The call could not be placed.".to_owned()),
+                    Some(Value::String(text)) => Ok(text),
+                    Some(_) => Err("message must be a string".to_owned()),
+                },
+                Err(message) => Err(message),
+            };
+            match (count(&query), message) {
+                (Ok(n), Ok(message)) => match cartesia().fail_batch_recipients(id, n, &message) {
+                    Ok(failed) => reply::json(StatusCode::OK, &json!({ "failed": failed })),
+                    Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
+                },
+                (Err(message), _) => error(StatusCode::BAD_REQUEST, message),
+                (_, Err(message)) => error(StatusCode::BAD_REQUEST, &message),
+            }
+        }
+
+        (Method::POST, ["mirai_v2", "campaigns"]) => {
+            match object(&body).and_then(MiraiV2CampaignSeed::from_json) {
+                Ok((seed, counts)) => {
+                    let id = seed.id().to_owned();
+                    v2().seed_campaign(seed);
+                    match v2().campaign(&id) {
+                        Some(campaign) => {
+                            let mut value = campaign.control_json();
+                            if let (Value::Object(map), Value::Object(counts)) =
+                                (&mut value, counts)
+                            {
+                                map.extend(counts);
+                            }
+                            reply::json(StatusCode::CREATED, &value)
+                        }
+                        None => error(StatusCode::NOT_FOUND, "no such campaign"),
+                    }
+                }
+                Err(message) => error(StatusCode::BAD_REQUEST, &message),
+            }
+        }
+        (Method::GET, ["mirai_v2", "campaigns", id]) => match v2().campaign(id) {
+            Some(campaign) => reply::json(StatusCode::OK, &campaign.control_json()),
+            None => error(StatusCode::NOT_FOUND, "no such campaign"),
+        },
+        (Method::POST, ["mirai_v2", "campaigns", id, "dial"]) => match count(&query) {
+            Ok(n) => match v2().dial_campaign(id, n) {
+                Ok(ids) => reply::json(StatusCode::OK, &json!({ "ids": ids })),
+                Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
+            },
+            Err(message) => error(StatusCode::BAD_REQUEST, message),
+        },
+        (Method::GET, ["mirai_v2", "dnc"]) => {
+            reply::json(StatusCode::OK, &json!({ "phones": v2().dnc_numbers() }))
+        }
+        (Method::POST, ["mirai_v2", "dnc"]) => {
+            match object(&body).map(|mut map| map.remove("phone")) {
+                Ok(Some(Value::String(phone))) => reply::json(
+                    StatusCode::OK,
+                    &json!({ "added": v2().add_dnc_number(&phone) }),
+                ),
+                Ok(_) => error(StatusCode::BAD_REQUEST, "phone (a string) is required"),
+                Err(message) => error(StatusCode::BAD_REQUEST, &message),
+            }
+        }
+        (Method::DELETE, ["mirai_v2", "dnc", phone]) => reply::json(
+            StatusCode::OK,
+            &json!({ "removed": v2().remove_dnc_number(phone) }),
+        ),
+        (Method::GET, ["mirai_v2", "calling_window"]) => {
+            reply::json(StatusCode::OK, &v2().calling_window().to_json())
+        }
+        (Method::PUT, ["mirai_v2", "calling_window"]) => {
+            match object(&body).and_then(|map| CallingWindow::from_json(&map)) {
+                Ok(window) => {
+                    v2().set_calling_window(window);
+                    reply::json(StatusCode::OK, &window.to_json())
+                }
+                Err(message) => error(StatusCode::BAD_REQUEST, &message),
+            }
+        }
+
         (Method::POST, ["faults"]) => match object(&body).and_then(|o| script_fault(app, o)) {
             Ok(()) => reply::json(
                 StatusCode::CREATED,
@@ -160,6 +260,22 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, String> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err("the body must be a JSON object".to_owned()),
+    }
+}
+
+/// A JSON object, or an empty one for an empty body.
+fn optional_object(body: &[u8]) -> Result<Map<String, Value>, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(Map::new())
+    } else {
+        object(body)
+    }
+}
+
+fn batch_reply(control: &CartesiaControl, id: &str, status: StatusCode) -> Reply {
+    match control.batch(id) {
+        Some(batch) => reply::json(status, &batch.to_json()),
+        None => error(StatusCode::NOT_FOUND, "no such batch"),
     }
 }
 

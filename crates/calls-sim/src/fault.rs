@@ -131,6 +131,8 @@ impl Faults {
 
     /// Scripts `fault` for the next `times` requests about call `call_id`, on any route
     /// (for `mirai.abort` the id is the body's `callId`). Queued behind the call's earlier scripts.
+    /// The id is whatever the route's path names, so a batch id, a campaign id or (for
+    /// `mirai_v2.dnc_remove`) a phone number works the same way.
     pub fn on_call(&self, call_id: impl Into<String>, fault: Fault, times: u32) {
         if times == 0 {
             return;

@@ -116,8 +116,9 @@ impl Journal {
         }
     }
 
-    /// Requests to `route` about `call_id`; with `None`, requests to `route` that named no call
-    /// (e.g. `cartesia.list`, `mirai.initiate`).
+    /// Requests to `route` about `call_id` (the id in the route's path: a call, batch or campaign
+    /// id, or a phone number for `mirai_v2.dnc_remove`); with `None`, requests to `route` that
+    /// named none (e.g. `cartesia.list`, `mirai.initiate`, `mirai_v2.campaign_create`).
     pub fn count(&self, route: Route, call_id: Option<&str>) -> u64 {
         match call_id {
             None => self.inner.routes_no_id[route.index()].load(Ordering::Relaxed),

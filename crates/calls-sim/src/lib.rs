@@ -4,12 +4,15 @@
 //! One HTTP/1.1 server on one loopback port answers three APIs at once, each as its provider
 //! documents it:
 //!
-//! - **Cartesia** agent calls (`/agents/calls…`, `Authorization: Bearer`, `Cartesia-Version`);
+//! - **Cartesia** agent calls and call batches (`/agents/calls…`, `Authorization: Bearer`,
+//!   `Cartesia-Version`);
 //! - **Mirai Minds legacy** calls (`/v2/call/…`, `x-public-key` + `x-private-key` + `workspace`);
-//! - **Mirai Minds v2** calls (`/v2/calls…`, `Authorization: Bearer sk_live_…`).
+//! - **Mirai Minds v2** calls, campaigns and the do-not-call list (`/v2/calls…`,
+//!   `/v2/campaigns…`, `/v2/dnc…`, `Authorization: Bearer sk_live_…`).
 //!
-//! Calls live in memory and move through their documented lives: created through the APIs,
-//! seeded and advanced through the Rust control handles or the `/_sim` HTTP control API.
+//! Calls, batches and campaigns live in memory and move through their documented lives: created
+//! through the APIs, seeded, advanced and dialled through the Rust control handles or the `/_sim`
+//! HTTP control API.
 //! Faults (error statuses, latency, connection resets, lost replies, hangs, broken bodies) are
 //! scripted per call or per route, and a bounded journal counts what clients sent.
 //!
@@ -75,8 +78,29 @@
 //! | `mirai_v2.recording` | `GET /v2/calls/{id}/recording` | 302 to a signed URL on another origin; 404 while running |
 //! | `mirai_v2.abort` | `POST /v2/calls/{id}/abort` | running → 202, `aborted` / `aborted-by-api`; ended → 409 `conflict` |
 //! | `sim.recording_download` | `GET /_sim/recordings/{id}.wav?…&sig=` | the signed recording; no auth needed, credentials sent are journaled |
+//! | `cartesia.batch_create` | `POST /agents/calls/batches` | 201 `AgentCallBatch`, every recipient `queued`; `recipients` 1–5,000 E.164, `target_concurrency_limit` 1–20 (10), `ringing_timeout_seconds` 5–80, `max_call_duration_minutes` 1–480, `scheduled_at` future ≤ 30 days, `region` |
+//! | `cartesia.batch_list` | `GET /agents/calls/batches` | newest first, no `recipients`; `agent_id`, `limit` 1–100 (10), `starting_after` / `ending_before`; `has_more`, `next_page` |
+//! | `cartesia.batch_get` | `GET /agents/calls/batches/{id}` | with `recipients`; 404 "Batch not found." |
+//! | `cartesia.batch_cancel` | `POST /agents/calls/batches/{id}/cancel` | queued recipients → `cancelled`, never dialled; calls in flight untouched; idempotent 200 |
+//! | `cartesia.batch_retry` | `POST /agents/calls/batches/{id}/retry` | re-queues failed and unanswered recipients, `retry_count` + 1; 400 once cancelled |
+//! | `mirai_v2.campaign_create` | `POST /v2/campaigns` | 201 `draft` + `contacts_accepted`, `contacts_duplicate`, `contacts_rejected`; ≤ 1,000 rows |
+//! | `mirai_v2.campaign_list` | `GET /v2/campaigns` | newest first, no `counters`; `limit` (20), opaque `cursor` |
+//! | `mirai_v2.campaign_get` | `GET /v2/campaigns/{id}` | with `counters` (contacts by status) |
+//! | `mirai_v2.campaign_update` | `PATCH /v2/campaigns/{id}` | `draft` / `paused` only, else 409 `conflict` |
+//! | `mirai_v2.campaign_add_contacts` | `POST /v2/campaigns/{id}/contacts` | 200 with the counts; 409 once `stopped` / `completed` |
+//! | `mirai_v2.campaign_list_contacts` | `GET /v2/campaigns/{id}/contacts` | upload order; `status`, `limit`, `cursor` |
+//! | `mirai_v2.campaign_start` | `POST /v2/campaigns/{id}/start` | `draft` / `paused` → 202 `play`; 409 `conflict`, 409 `window_closed` |
+//! | `mirai_v2.campaign_pause` | `POST /v2/campaigns/{id}/pause` | `play` → 202 `paused` (live calls go on); else 409 |
+//! | `mirai_v2.campaign_resume` | `POST /v2/campaigns/{id}/resume` | `paused` → 202 `play`; else 409 `conflict`; 409 `window_closed` |
+//! | `mirai_v2.campaign_stop` | `POST /v2/campaigns/{id}/stop` | → 202 `stopped`: live calls aborted, open contacts `aborted`; irreversible |
+//! | `mirai_v2.campaign_report` | `GET /v2/campaigns/{id}/report` | JSON totals; `format=csv`: `id,phone,status,attempts,last_call_id`, streamed |
+//! | `mirai_v2.dnc_add` | `POST /v2/dnc` | 201 `added: true`, 200 `added: false` when listed; 400 not E.164 |
+//! | `mirai_v2.dnc_list` | `GET /v2/dnc` | newest first; `limit`, `cursor` |
+//! | `mirai_v2.dnc_remove` | `DELETE /v2/dnc/{phone}` | 204; 404 `not_found` when not listed |
 //!
-//! `/agents/calls/batches…` is reserved (404): call batches are not simulated.
+//! `GET /agents/calls` also takes `batch_id` (one entry per call attempt). With campaigns turned
+//! off ([`SimBuilder::mirai_v2_campaigns`]) every campaign and do-not-call route answers 503
+//! `campaigns_unavailable` after the key is checked.
 //! Unknown paths get 404 and known paths with another method 405, in the family's error shape.
 //!
 //! Authentication is checked first, then (Cartesia) the `Cartesia-Version` header, which must
@@ -95,6 +119,32 @@
 //!
 //! Transitions fill in what a real call has by then (times, end reasons, and for finished calls
 //! a transcript, a recording and logs); seeds hold exactly what they are given.
+//!
+//! # Batches, campaigns and the do-not-call list
+//!
+//! Nothing dials on a timer, so tests stay deterministic. A Cartesia batch's recipients become
+//! calls (status `created`, `telephony_params.to` = the recipient) only when
+//! [`CartesiaControl::dispatch_batch`] says so; a Mirai v2 campaign in `play` turns pending
+//! contacts into calls (status `queued`, `to` = the contact) only when
+//! [`MiraiV2Control::dial_campaign`] says so. With [`SimBuilder::auto_dial`] they also dial on
+//! their own, up to `target_concurrency_limit` / `max_concurrent`, whenever an event makes room
+//! (creation or retry of a batch, start, resume or new contacts of a campaign, one of their calls
+//! ending). Those calls then move like any other, and a batch's status and counters are derived
+//! from them at read time, a campaign contact follows its call.
+//!
+//! | | stopped by | never-dialled entries | calls in flight |
+//! | --- | --- | --- | --- |
+//! | Cartesia batch | `POST …/batches/{id}/cancel` | recipients `cancelled`, no call ever | left to finish |
+//! | Mirai v2 campaign | `POST /v2/campaigns/{id}/stop` | contacts `aborted` | aborted (`aborted-by-api`), contacts `aborted` |
+//! | Mirai v2 campaign | `POST /v2/campaigns/{id}/pause` | stay `pending` until `resume` | left to finish |
+//!
+//! The do-not-call list is checked when a campaign contact's turn comes: a listed number makes
+//! the contact `suppressed`, never dialled. It does not apply to `POST /v2/calls`, as documented.
+//! Campaigns dial only while the [`CallingWindow`] is open: always by default, or
+//! [`CallingWindow::india`] to emulate 09:00–21:00 IST by the wall clock, or
+//! [`CallingWindow::closed`] to see `window_closed`. A campaign with a `webhook_url` gets
+//! `campaign.started`, `campaign.paused`, `campaign.resumed`, `campaign.completed` and
+//! `campaign.stopped`, and its calls' `call.*` events, signed like every v2 event.
 //!
 //! **Webhooks.** A Mirai legacy call with a `callbackUrl` gets `call.<status>` on every status
 //! change, signed with `x-signature` (hex HMAC-SHA256 of the body keyed with the private key) and
@@ -128,6 +178,15 @@
 //! | `POST /_sim/mirai_v2/calls` | seed: the call's fields (`agent_id` required) plus `recording`, `transcript`, `webhook_url` |
 //! | `POST /_sim/{cartesia,mirai_v2}/agents/{agent_id}/calls?count=N` | seed N finished calls → `{"ids":[…]}`, newest first |
 //! | `GET /_sim/{api}/calls/{id}` | the call, as the control handle's snapshot |
+//! | `POST /_sim/cartesia/batches` | seed: the `POST /agents/calls/batches` body plus `id` (optional) |
+//! | `GET /_sim/cartesia/batches/{id}` | the batch with its recipients |
+//! | `POST /_sim/cartesia/batches/{id}/dispatch?count=N` | as `dispatch_batch` → `{"ids":[…]}` |
+//! | `POST /_sim/cartesia/batches/{id}/fail?count=N` | `{"message"}` (optional), as `fail_batch_recipients` → `{"failed":n}` |
+//! | `POST /_sim/mirai_v2/campaigns` | seed: the `POST /v2/campaigns` body (only `agent_id` required) plus `id`, `status` |
+//! | `GET /_sim/mirai_v2/campaigns/{id}` | the campaign with `counters`, `contacts` and `call_ids` |
+//! | `POST /_sim/mirai_v2/campaigns/{id}/dial?count=N` | as `dial_campaign` → `{"ids":[…]}` |
+//! | `GET`, `POST /_sim/mirai_v2/dnc`, `DELETE /_sim/mirai_v2/dnc/{phone}` | `{"phones":[…]}`; `{"phone"}` → `{"added":bool}`; `{"removed":bool}` |
+//! | `GET`, `PUT /_sim/mirai_v2/calling_window` | `{"kind": "always_open" \| "closed" \| "india"}` or `{"kind":"daily","start":"HH:MM","end":"HH:MM","utc_offset_minutes":N}` |
 //! | `POST /_sim/{api}/calls/{id}/status` | `{"status":"…"}`, as `set_status` |
 //! | `POST /_sim/{api}/calls/{id}/advance` | as `advance` |
 //! | `POST /_sim/faults` | `{"call_id"` or `"route", "times":N, "fault":{"kind":…}}`; kinds: `status` (`code`, `retry_after`, `body`), `latency` (`ms`), `reset`, `lost_reply`, `hang`, `malformed_json`, `wrong_shape`, `huge_body` (`bytes`), `html` (`status`) |
@@ -145,6 +204,7 @@
 
 mod app;
 mod body;
+mod calling_window;
 mod cartesia;
 mod clock;
 mod control;
@@ -162,16 +222,23 @@ mod reply;
 mod route;
 mod server;
 mod sim;
-mod unknown_call;
+mod unknown;
 mod wav;
 mod webhook;
 
-pub use cartesia::{CartesiaCall, CartesiaCallSeed, CartesiaControl};
+pub use calling_window::CallingWindow;
+pub use cartesia::{
+    CartesiaBatch, CartesiaBatchRecipient, CartesiaBatchSeed, CartesiaCall, CartesiaCallSeed,
+    CartesiaControl,
+};
 pub use credentials::Credentials;
 pub use fault::{Fault, Faults};
 pub use journal::{Journal, JournalEntry};
 pub use mirai::{MiraiCall, MiraiCallSeed, MiraiControl};
-pub use mirai_v2::{MiraiV2Call, MiraiV2CallSeed, MiraiV2Control};
+pub use mirai_v2::{
+    MiraiV2Call, MiraiV2CallSeed, MiraiV2Campaign, MiraiV2CampaignSeed, MiraiV2Contact,
+    MiraiV2Control,
+};
 pub use route::{Route, UnknownRoute};
 pub use sim::{Sim, SimBuilder};
-pub use unknown_call::UnknownCall;
+pub use unknown::{UnknownBatch, UnknownCall, UnknownCampaign};

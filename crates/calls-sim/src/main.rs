@@ -19,9 +19,41 @@ struct Args {
     #[arg(long)]
     allow_non_loopback: bool,
 
+    /// Let Cartesia batches and Mirai v2 campaigns dial on their own, up to their concurrency,
+    /// whenever one of their calls ends (never on a timer).
+    #[arg(long)]
+    auto_dial: bool,
+
+    /// Answer every Mirai v2 campaign and do-not-call route with 503 `campaigns_unavailable`.
+    #[arg(long)]
+    no_campaigns: bool,
+
+    /// When Mirai v2 campaigns may dial: `always-open`, `closed`, or `india` (09:00–21:00 IST by
+    /// the wall clock). Changeable later with `PUT /_sim/mirai_v2/calling_window`.
+    #[arg(long, value_enum, default_value_t = Window::AlwaysOpen)]
+    calling_window: Window,
+
     /// Log each webhook failure and server warning to stderr.
     #[arg(short, long)]
     verbose: bool,
+}
+
+/// The `--calling-window` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Window {
+    AlwaysOpen,
+    Closed,
+    India,
+}
+
+impl Window {
+    fn to_window(self) -> calls_sim::CallingWindow {
+        match self {
+            Window::AlwaysOpen => calls_sim::CallingWindow::always_open(),
+            Window::Closed => calls_sim::CallingWindow::closed(),
+            Window::India => calls_sim::CallingWindow::india(),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -49,6 +81,9 @@ async fn run(args: Args) -> ExitCode {
     let started = calls_sim::Sim::builder()
         .addr(args.addr)
         .allow_non_loopback(args.allow_non_loopback)
+        .auto_dial(args.auto_dial)
+        .mirai_v2_campaigns(!args.no_campaigns)
+        .calling_window(args.calling_window.to_window())
         .start()
         .await;
     let sim = match started {

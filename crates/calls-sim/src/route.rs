@@ -10,6 +10,8 @@ use percent_encoding::percent_decode_str;
 ///
 /// Each route has a stable name, returned by [`Route::as_str`] and accepted by [`str::parse`];
 /// the names are used by the journal, by fault scripts and by the `/_sim` control API.
+/// The id in a route's path (a call, batch or campaign id, or the phone of `mirai_v2.dnc_remove`)
+/// is what the journal counts per id and what [`crate::Faults::on_call`] matches.
 ///
 /// | name | request |
 /// | --- | --- |
@@ -20,6 +22,11 @@ use percent_encoding::percent_decode_str;
 /// | `cartesia.audio` | `GET /agents/calls/{call_id}/audio` |
 /// | `cartesia.create` | `POST /agents/calls` |
 /// | `cartesia.logs` | `GET /agents/calls/{call_id}/logs` |
+/// | `cartesia.batch_create` | `POST /agents/calls/batches` |
+/// | `cartesia.batch_list` | `GET /agents/calls/batches` |
+/// | `cartesia.batch_get` | `GET /agents/calls/batches/{batch_id}` |
+/// | `cartesia.batch_cancel` | `POST /agents/calls/batches/{batch_id}/cancel` |
+/// | `cartesia.batch_retry` | `POST /agents/calls/batches/{batch_id}/retry` |
 /// | `mirai.initiate` | `POST /v2/call/initiate` |
 /// | `mirai.abort` | `POST /v2/call/abort` (the call id is read from the body) |
 /// | `mirai.update` | `PUT /v2/call/{callId}` |
@@ -29,6 +36,20 @@ use percent_encoding::percent_decode_str;
 /// | `mirai_v2.transcript` | `GET /v2/calls/{id}/transcript` |
 /// | `mirai_v2.recording` | `GET /v2/calls/{id}/recording` |
 /// | `mirai_v2.abort` | `POST /v2/calls/{id}/abort` |
+/// | `mirai_v2.campaign_create` | `POST /v2/campaigns` |
+/// | `mirai_v2.campaign_list` | `GET /v2/campaigns` |
+/// | `mirai_v2.campaign_get` | `GET /v2/campaigns/{id}` |
+/// | `mirai_v2.campaign_update` | `PATCH /v2/campaigns/{id}` |
+/// | `mirai_v2.campaign_add_contacts` | `POST /v2/campaigns/{id}/contacts` |
+/// | `mirai_v2.campaign_list_contacts` | `GET /v2/campaigns/{id}/contacts` |
+/// | `mirai_v2.campaign_start` | `POST /v2/campaigns/{id}/start` |
+/// | `mirai_v2.campaign_pause` | `POST /v2/campaigns/{id}/pause` |
+/// | `mirai_v2.campaign_resume` | `POST /v2/campaigns/{id}/resume` |
+/// | `mirai_v2.campaign_stop` | `POST /v2/campaigns/{id}/stop` |
+/// | `mirai_v2.campaign_report` | `GET /v2/campaigns/{id}/report` (JSON, or CSV with `format=csv`) |
+/// | `mirai_v2.dnc_add` | `POST /v2/dnc` |
+/// | `mirai_v2.dnc_list` | `GET /v2/dnc` |
+/// | `mirai_v2.dnc_remove` | `DELETE /v2/dnc/{phone}` |
 /// | `sim.recording_download` | `GET /_sim/recordings/{id}.wav` (where `mirai_v2.recording` redirects) |
 ///
 /// ```
@@ -56,6 +77,16 @@ pub enum Route {
     CartesiaCreate,
     /// `cartesia.logs`: `GET /agents/calls/{call_id}/logs`.
     CartesiaLogs,
+    /// `cartesia.batch_create`: `POST /agents/calls/batches`.
+    CartesiaBatchCreate,
+    /// `cartesia.batch_list`: `GET /agents/calls/batches`.
+    CartesiaBatchList,
+    /// `cartesia.batch_get`: `GET /agents/calls/batches/{batch_id}`.
+    CartesiaBatchGet,
+    /// `cartesia.batch_cancel`: `POST /agents/calls/batches/{batch_id}/cancel`.
+    CartesiaBatchCancel,
+    /// `cartesia.batch_retry`: `POST /agents/calls/batches/{batch_id}/retry`.
+    CartesiaBatchRetry,
     /// `mirai.initiate`: `POST /v2/call/initiate` (legacy API).
     MiraiInitiate,
     /// `mirai.abort`: `POST /v2/call/abort` (legacy API).
@@ -74,13 +105,41 @@ pub enum Route {
     MiraiV2Recording,
     /// `mirai_v2.abort`: `POST /v2/calls/{id}/abort`.
     MiraiV2Abort,
+    /// `mirai_v2.campaign_create`: `POST /v2/campaigns`.
+    MiraiV2CampaignCreate,
+    /// `mirai_v2.campaign_list`: `GET /v2/campaigns`.
+    MiraiV2CampaignList,
+    /// `mirai_v2.campaign_get`: `GET /v2/campaigns/{id}`.
+    MiraiV2CampaignGet,
+    /// `mirai_v2.campaign_update`: `PATCH /v2/campaigns/{id}`.
+    MiraiV2CampaignUpdate,
+    /// `mirai_v2.campaign_add_contacts`: `POST /v2/campaigns/{id}/contacts`.
+    MiraiV2CampaignAddContacts,
+    /// `mirai_v2.campaign_list_contacts`: `GET /v2/campaigns/{id}/contacts`.
+    MiraiV2CampaignListContacts,
+    /// `mirai_v2.campaign_start`: `POST /v2/campaigns/{id}/start`.
+    MiraiV2CampaignStart,
+    /// `mirai_v2.campaign_pause`: `POST /v2/campaigns/{id}/pause`.
+    MiraiV2CampaignPause,
+    /// `mirai_v2.campaign_resume`: `POST /v2/campaigns/{id}/resume`.
+    MiraiV2CampaignResume,
+    /// `mirai_v2.campaign_stop`: `POST /v2/campaigns/{id}/stop`.
+    MiraiV2CampaignStop,
+    /// `mirai_v2.campaign_report`: `GET /v2/campaigns/{id}/report`.
+    MiraiV2CampaignReport,
+    /// `mirai_v2.dnc_add`: `POST /v2/dnc`.
+    MiraiV2DncAdd,
+    /// `mirai_v2.dnc_list`: `GET /v2/dnc`.
+    MiraiV2DncList,
+    /// `mirai_v2.dnc_remove`: `DELETE /v2/dnc/{phone}`.
+    MiraiV2DncRemove,
     /// `sim.recording_download`: `GET /_sim/recordings/{id}.wav`, the signed URL a recording redirect points to.
     SimRecordingDownload,
 }
 
 impl Route {
     /// Every route, in the order of the table above.
-    pub const ALL: [Route; 17] = [
+    pub const ALL: [Route; 36] = [
         Route::CartesiaCancel,
         Route::CartesiaGet,
         Route::CartesiaList,
@@ -88,6 +147,11 @@ impl Route {
         Route::CartesiaAudio,
         Route::CartesiaCreate,
         Route::CartesiaLogs,
+        Route::CartesiaBatchCreate,
+        Route::CartesiaBatchList,
+        Route::CartesiaBatchGet,
+        Route::CartesiaBatchCancel,
+        Route::CartesiaBatchRetry,
         Route::MiraiInitiate,
         Route::MiraiAbort,
         Route::MiraiUpdate,
@@ -97,6 +161,20 @@ impl Route {
         Route::MiraiV2Transcript,
         Route::MiraiV2Recording,
         Route::MiraiV2Abort,
+        Route::MiraiV2CampaignCreate,
+        Route::MiraiV2CampaignList,
+        Route::MiraiV2CampaignGet,
+        Route::MiraiV2CampaignUpdate,
+        Route::MiraiV2CampaignAddContacts,
+        Route::MiraiV2CampaignListContacts,
+        Route::MiraiV2CampaignStart,
+        Route::MiraiV2CampaignPause,
+        Route::MiraiV2CampaignResume,
+        Route::MiraiV2CampaignStop,
+        Route::MiraiV2CampaignReport,
+        Route::MiraiV2DncAdd,
+        Route::MiraiV2DncList,
+        Route::MiraiV2DncRemove,
         Route::SimRecordingDownload,
     ];
 
@@ -113,6 +191,11 @@ impl Route {
             Route::CartesiaAudio => "cartesia.audio",
             Route::CartesiaCreate => "cartesia.create",
             Route::CartesiaLogs => "cartesia.logs",
+            Route::CartesiaBatchCreate => "cartesia.batch_create",
+            Route::CartesiaBatchList => "cartesia.batch_list",
+            Route::CartesiaBatchGet => "cartesia.batch_get",
+            Route::CartesiaBatchCancel => "cartesia.batch_cancel",
+            Route::CartesiaBatchRetry => "cartesia.batch_retry",
             Route::MiraiInitiate => "mirai.initiate",
             Route::MiraiAbort => "mirai.abort",
             Route::MiraiUpdate => "mirai.update",
@@ -122,6 +205,20 @@ impl Route {
             Route::MiraiV2Transcript => "mirai_v2.transcript",
             Route::MiraiV2Recording => "mirai_v2.recording",
             Route::MiraiV2Abort => "mirai_v2.abort",
+            Route::MiraiV2CampaignCreate => "mirai_v2.campaign_create",
+            Route::MiraiV2CampaignList => "mirai_v2.campaign_list",
+            Route::MiraiV2CampaignGet => "mirai_v2.campaign_get",
+            Route::MiraiV2CampaignUpdate => "mirai_v2.campaign_update",
+            Route::MiraiV2CampaignAddContacts => "mirai_v2.campaign_add_contacts",
+            Route::MiraiV2CampaignListContacts => "mirai_v2.campaign_list_contacts",
+            Route::MiraiV2CampaignStart => "mirai_v2.campaign_start",
+            Route::MiraiV2CampaignPause => "mirai_v2.campaign_pause",
+            Route::MiraiV2CampaignResume => "mirai_v2.campaign_resume",
+            Route::MiraiV2CampaignStop => "mirai_v2.campaign_stop",
+            Route::MiraiV2CampaignReport => "mirai_v2.campaign_report",
+            Route::MiraiV2DncAdd => "mirai_v2.dnc_add",
+            Route::MiraiV2DncList => "mirai_v2.dnc_list",
+            Route::MiraiV2DncRemove => "mirai_v2.dnc_remove",
             Route::SimRecordingDownload => "sim.recording_download",
         }
     }
@@ -140,14 +237,33 @@ impl Route {
             | Route::CartesiaDelete
             | Route::CartesiaAudio
             | Route::CartesiaCreate
-            | Route::CartesiaLogs => Family::Cartesia,
+            | Route::CartesiaLogs
+            | Route::CartesiaBatchCreate
+            | Route::CartesiaBatchList
+            | Route::CartesiaBatchGet
+            | Route::CartesiaBatchCancel
+            | Route::CartesiaBatchRetry => Family::Cartesia,
             Route::MiraiInitiate | Route::MiraiAbort | Route::MiraiUpdate => Family::Mirai,
             Route::MiraiV2Create
             | Route::MiraiV2Get
             | Route::MiraiV2List
             | Route::MiraiV2Transcript
             | Route::MiraiV2Recording
-            | Route::MiraiV2Abort => Family::MiraiV2,
+            | Route::MiraiV2Abort
+            | Route::MiraiV2CampaignCreate
+            | Route::MiraiV2CampaignList
+            | Route::MiraiV2CampaignGet
+            | Route::MiraiV2CampaignUpdate
+            | Route::MiraiV2CampaignAddContacts
+            | Route::MiraiV2CampaignListContacts
+            | Route::MiraiV2CampaignStart
+            | Route::MiraiV2CampaignPause
+            | Route::MiraiV2CampaignResume
+            | Route::MiraiV2CampaignStop
+            | Route::MiraiV2CampaignReport
+            | Route::MiraiV2DncAdd
+            | Route::MiraiV2DncList
+            | Route::MiraiV2DncRemove => Family::MiraiV2,
             Route::SimRecordingDownload => Family::Sim,
         }
     }
@@ -193,7 +309,7 @@ pub(crate) enum Family {
     Cartesia,
     /// `/v2/call/...`
     Mirai,
-    /// `/v2/calls...`
+    /// `/v2/calls...`, `/v2/campaigns...`, `/v2/dnc...`
     MiraiV2,
     /// `/_sim/...` and anything else.
     Sim,
@@ -232,7 +348,38 @@ pub(crate) fn resolve(method: &Method, path: &str) -> Target {
             ],
             None,
         ),
-        // Batches share the prefix of `{call_id}`: the literal segment wins, and batches are not simulated.
+        // Batches share the prefix of `{call_id}`: the literal segment wins (a call id is never `batches`).
+        ["agents", "calls", "batches"] => pick(
+            method,
+            Family::Cartesia,
+            "GET, POST",
+            &[
+                (Method::GET, Route::CartesiaBatchList),
+                (Method::POST, Route::CartesiaBatchCreate),
+            ],
+            None,
+        ),
+        ["agents", "calls", "batches", id] => pick(
+            method,
+            Family::Cartesia,
+            "GET",
+            &[(Method::GET, Route::CartesiaBatchGet)],
+            Some(id),
+        ),
+        ["agents", "calls", "batches", id, "cancel"] => pick(
+            method,
+            Family::Cartesia,
+            "POST",
+            &[(Method::POST, Route::CartesiaBatchCancel)],
+            Some(id),
+        ),
+        ["agents", "calls", "batches", id, "retry"] => pick(
+            method,
+            Family::Cartesia,
+            "POST",
+            &[(Method::POST, Route::CartesiaBatchRetry)],
+            Some(id),
+        ),
         ["agents", "calls", "batches", ..] => Target::NotFound(Family::Cartesia),
         ["agents", "calls", id] => pick(
             method,
@@ -312,6 +459,80 @@ pub(crate) fn resolve(method: &Method, path: &str) -> Target {
             &[(Method::POST, Route::MiraiV2Abort)],
             Some(id),
         ),
+        ["v2", "campaigns"] => pick(
+            method,
+            Family::MiraiV2,
+            "GET, POST",
+            &[
+                (Method::GET, Route::MiraiV2CampaignList),
+                (Method::POST, Route::MiraiV2CampaignCreate),
+            ],
+            None,
+        ),
+        ["v2", "campaigns", id] => pick(
+            method,
+            Family::MiraiV2,
+            "GET, PATCH",
+            &[
+                (Method::GET, Route::MiraiV2CampaignGet),
+                (Method::PATCH, Route::MiraiV2CampaignUpdate),
+            ],
+            Some(id),
+        ),
+        ["v2", "campaigns", id, "contacts"] => pick(
+            method,
+            Family::MiraiV2,
+            "GET, POST",
+            &[
+                (Method::GET, Route::MiraiV2CampaignListContacts),
+                (Method::POST, Route::MiraiV2CampaignAddContacts),
+            ],
+            Some(id),
+        ),
+        [
+            "v2",
+            "campaigns",
+            id,
+            action @ ("start" | "pause" | "resume" | "stop"),
+        ] => {
+            let route = match *action {
+                "start" => Route::MiraiV2CampaignStart,
+                "pause" => Route::MiraiV2CampaignPause,
+                "resume" => Route::MiraiV2CampaignResume,
+                _ => Route::MiraiV2CampaignStop,
+            };
+            pick(
+                method,
+                Family::MiraiV2,
+                "POST",
+                &[(Method::POST, route)],
+                Some(id),
+            )
+        }
+        ["v2", "campaigns", id, "report"] => pick(
+            method,
+            Family::MiraiV2,
+            "GET",
+            &[(Method::GET, Route::MiraiV2CampaignReport)],
+            Some(id),
+        ),
+        ["v2", "dnc"] => pick(
+            method,
+            Family::MiraiV2,
+            "GET, POST",
+            &[
+                (Method::GET, Route::MiraiV2DncList),
+                (Method::POST, Route::MiraiV2DncAdd),
+            ],
+            None,
+        ),
+        ["v2", "dnc", phone] => pick(
+            method,
+            Family::MiraiV2,
+            "DELETE",
+            &[(Method::DELETE, Route::MiraiV2DncRemove)],
+            Some(phone),
+        ),
         ["_sim", "recordings", file] => match file.strip_suffix(".wav") {
             Some(id) if !id.is_empty() => pick(
                 method,
@@ -368,7 +589,10 @@ fn decode_segments(path: &str) -> Option<Vec<String>> {
 fn family_of(path: &str) -> Family {
     if path.starts_with("/agents") {
         Family::Cartesia
-    } else if path.starts_with("/v2/calls") {
+    } else if ["/v2/calls", "/v2/campaigns", "/v2/dnc"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+    {
         Family::MiraiV2
     } else if path.starts_with("/v2/") {
         Family::Mirai
@@ -408,12 +632,43 @@ mod tests {
             Some((Route::CartesiaGet, Some("a/b".into())))
         );
         assert_eq!(
-            resolve(&Method::GET, "/agents/calls/batches"),
+            route_of(Method::GET, "/agents/calls/batches"),
+            Some((Route::CartesiaBatchList, None))
+        );
+        assert_eq!(
+            route_of(Method::POST, "/agents/calls/batches/b1/cancel"),
+            Some((Route::CartesiaBatchCancel, Some("b1".into())))
+        );
+        assert_eq!(
+            route_of(Method::GET, "/agents/calls/batches/b1"),
+            Some((Route::CartesiaBatchGet, Some("b1".into())))
+        );
+        assert_eq!(
+            resolve(&Method::GET, "/agents/calls/batches/b1/recipients"),
             Target::NotFound(Family::Cartesia)
         );
         assert_eq!(
-            resolve(&Method::POST, "/agents/calls/batches/b1/cancel"),
-            Target::NotFound(Family::Cartesia)
+            route_of(Method::POST, "/v2/campaigns/cmp_1/stop"),
+            Some((Route::MiraiV2CampaignStop, Some("cmp_1".into())))
+        );
+        assert_eq!(
+            route_of(Method::PATCH, "/v2/campaigns/cmp_1"),
+            Some((Route::MiraiV2CampaignUpdate, Some("cmp_1".into())))
+        );
+        assert_eq!(
+            route_of(Method::DELETE, "/v2/dnc/%2B919876543210"),
+            Some((Route::MiraiV2DncRemove, Some("+919876543210".into())))
+        );
+        assert!(matches!(
+            resolve(&Method::PUT, "/v2/dnc"),
+            Target::MethodNotAllowed {
+                family: Family::MiraiV2,
+                ..
+            }
+        ));
+        assert_eq!(
+            resolve(&Method::GET, "/v2/campaigns/cmp_1/explode"),
+            Target::NotFound(Family::MiraiV2)
         );
         assert_eq!(
             route_of(Method::PUT, "/v2/call/abc"),

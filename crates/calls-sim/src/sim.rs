@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{App, KnownAgents};
+use crate::calling_window::CallingWindow;
 use crate::cartesia::{self, CartesiaControl};
 use crate::credentials::Credentials;
 use crate::fault::Faults;
@@ -176,6 +177,9 @@ pub struct SimBuilder {
     journal_call_capacity: usize,
     webhook_timeout: Duration,
     shutdown_grace: Duration,
+    auto_dial: bool,
+    campaigns_enabled: bool,
+    calling_window: CallingWindow,
 }
 
 impl Default for SimBuilder {
@@ -188,6 +192,9 @@ impl Default for SimBuilder {
             journal_call_capacity: JOURNAL_CALL_CAPACITY,
             webhook_timeout: Duration::from_secs(2),
             shutdown_grace: Duration::from_secs(1),
+            auto_dial: false,
+            campaigns_enabled: true,
+            calling_window: CallingWindow::always_open(),
         }
     }
 }
@@ -274,6 +281,44 @@ impl SimBuilder {
         self
     }
 
+    /// Whether Cartesia call batches and Mirai v2 campaigns dial on their own. Default `false`:
+    /// nothing is dialled until [`CartesiaControl::dispatch_batch`] or
+    /// [`MiraiV2Control::dial_campaign`] (or their `/_sim` equivalents) say so.
+    ///
+    /// When `true`, a batch keeps up to its `target_concurrency_limit` calls in flight (`created`
+    /// or `started`) and a campaign in `play` up to its `max_concurrent` calls live, topped up
+    /// when the batch is created or retried, when the campaign is started or resumed or gets
+    /// contacts, and whenever one of their calls ends (through the API or a control handle).
+    /// There is never a timer: every dial follows a request or a control call, so tests stay
+    /// deterministic. A batch with a `scheduled_at` waits for its first
+    /// [`CartesiaControl::dispatch_batch`], which stands for its admission; a campaign dials
+    /// only while the [`CallingWindow`] is open.
+    #[must_use]
+    pub fn auto_dial(mut self, on: bool) -> Self {
+        self.auto_dial = on;
+        self
+    }
+
+    /// Whether Mirai v2 campaigns (`/v2/campaigns…`) and the do-not-call list (`/v2/dnc…`) are
+    /// enabled for the workspace. Default `true`; when `false` every one of those routes answers
+    /// 503 `campaigns_unavailable` after authentication, as Mirai does for workspaces without
+    /// campaigns.
+    #[must_use]
+    pub fn mirai_v2_campaigns(mut self, enabled: bool) -> Self {
+        self.campaigns_enabled = enabled;
+        self
+    }
+
+    /// The window Mirai v2 campaigns dial in. Default [`CallingWindow::always_open`], so tests do
+    /// not depend on the time of day; [`CallingWindow::india`] emulates the 09:00–21:00 IST
+    /// window by the wall clock. It can be changed later with
+    /// [`MiraiV2Control::set_calling_window`].
+    #[must_use]
+    pub fn calling_window(mut self, window: CallingWindow) -> Self {
+        self.calling_window = window;
+        self
+    }
+
     /// Binds the address and starts serving on the current Tokio runtime.
     ///
     /// # Errors
@@ -310,10 +355,12 @@ impl SimBuilder {
             known: self.known,
             cartesia: cartesia::Store::default(),
             mirai: mirai::Store::default(),
-            mirai_v2: mirai_v2::Store::default(),
+            mirai_v2: mirai_v2::Store::new(self.calling_window),
             faults: Faults::new(),
             journal,
             webhooks,
+            auto_dial: self.auto_dial,
+            campaigns_enabled: self.campaigns_enabled,
             shutdown,
         });
         let server = tokio::spawn(server::serve(

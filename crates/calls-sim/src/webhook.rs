@@ -78,15 +78,40 @@ impl Webhooks {
         });
     }
 
-    /// Queues a Mirai v2 event: `{"id":"evt_…","type","created_at","data":{"call":…}}`, signed
-    /// with `X-Mirai-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
+    /// Queues a Mirai v2 call event: `{"id":"evt_…","type","created_at","data":{"call":…}}`,
+    /// signed with `X-Mirai-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
     pub(crate) fn mirai_v2(&self, url: &str, secret: &str, event_type: &str, call: Value) {
+        self.mirai_v2_event(url, secret, event_type, "call", call);
+    }
+
+    /// Queues a Mirai v2 `campaign.*` event: the call event's envelope and signature, with
+    /// `data.campaign` where `data.call` would be.
+    pub(crate) fn mirai_v2_campaign(
+        &self,
+        url: &str,
+        secret: &str,
+        event_type: &str,
+        campaign: Value,
+    ) {
+        self.mirai_v2_event(url, secret, event_type, "campaign", campaign);
+    }
+
+    fn mirai_v2_event(
+        &self,
+        url: &str,
+        secret: &str,
+        event_type: &str,
+        data_key: &str,
+        object: Value,
+    ) {
         let now = clock::now();
+        let mut data = serde_json::Map::new();
+        data.insert(data_key.to_owned(), object);
         let body = json!({
             "id": format!("evt_{}", id::ulid()),
             "type": event_type,
             "created_at": clock::seconds(now),
-            "data": { "call": call },
+            "data": data,
         });
         let body = Bytes::from(body.to_string());
         let header = sign_mirai_v2(secret, now.as_second(), &body);

@@ -14,10 +14,16 @@ mod support;
 
 #[path = "sim/auth.rs"]
 mod auth;
+#[path = "sim/batches.rs"]
+mod batches;
+#[path = "sim/campaigns.rs"]
+mod campaigns;
 #[path = "sim/cartesia.rs"]
 mod cartesia;
 #[path = "sim/control_api.rs"]
 mod control_api;
+#[path = "sim/dnc.rs"]
+mod dnc;
 #[path = "sim/faults.rs"]
 mod faults;
 #[path = "sim/journal.rs"]

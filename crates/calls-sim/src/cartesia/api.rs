@@ -3,7 +3,9 @@
 use hyper::StatusCode;
 use serde_json::{Map, Value, json};
 
+use super::batch_api;
 use super::call::{self, Record};
+use super::page::{Options, Page};
 use crate::app::{self, App, Request};
 use crate::body::SimBody;
 use crate::phone;
@@ -60,6 +62,11 @@ pub(crate) fn handle(app: &App, route: Route, path_id: Option<&str>, req: &Reque
         Route::CartesiaAudio => audio(app, id),
         Route::CartesiaCreate => create(app, req),
         Route::CartesiaLogs => logs(app, id),
+        Route::CartesiaBatchCreate => batch_api::create(app, req),
+        Route::CartesiaBatchList => batch_api::list(app, req),
+        Route::CartesiaBatchGet => batch_api::get(app, id),
+        Route::CartesiaBatchCancel => batch_api::cancel(app, id),
+        Route::CartesiaBatchRetry => batch_api::retry(app, id),
         _ => cartesia_error(StatusCode::NOT_FOUND, "Not found."),
     }
 }
@@ -81,7 +88,7 @@ fn cancel(app: &App, id: &str) -> Reply {
         return cartesia_error(StatusCode::BAD_REQUEST, &message);
     }
     call.end_reason = Some("api_cancelled".to_owned());
-    call.set_status("completed");
+    super::transition(app, &mut calls, id, "completed");
     reply::json(StatusCode::OK, &json!({ "cancelled": true }))
 }
 
@@ -146,70 +153,56 @@ fn logs(app: &App, id: &str) -> Reply {
 fn list(app: &App, req: &Request<'_>) -> Reply {
     let bad = |message: &str| cartesia_error(StatusCode::BAD_REQUEST, message);
     let q = &req.query;
-    let Some(agent_id) = q.get("agent_id").filter(|a| !a.is_empty()) else {
-        if q.get("batch_id").is_some_and(|b| !b.is_empty()) {
-            // Call batches are not simulated, so no batch exists.
-            return cartesia_error(StatusCode::NOT_FOUND, "Batch not found.");
-        }
+    let agent_id = q.get("agent_id").filter(|a| !a.is_empty());
+    let batch_id = q.get("batch_id").filter(|b| !b.is_empty());
+    if agent_id.is_none() && batch_id.is_none() {
         return bad("One of agent_id or batch_id is required.");
-    };
-    let limit = match q.get("limit") {
-        None => 10,
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if (1..=100).contains(&n) => n,
-            _ => return bad("limit must be an integer between 1 and 100."),
-        },
+    }
+    let options = match Options::parse(q) {
+        Ok(options) => options,
+        Err(message) => return bad(message),
     };
     let with_transcript = match q.get("expand") {
         None | Some("") => false,
         Some("transcript") => true,
         Some(_) => return bad("expand supports only `transcript`."),
     };
-    let after = q.get("starting_after").filter(|s| !s.is_empty());
-    let before = q.get("ending_before").filter(|s| !s.is_empty());
-    if after.is_some() && before.is_some() {
-        return bad("Pass at most one of starting_after and ending_before.");
-    }
-    if !app::accepts(app.known.cartesia.as_ref(), agent_id) {
-        return cartesia_error(StatusCode::NOT_FOUND, "Agent not found.");
-    }
 
     let calls = app.cartesia.lock();
-    let all = calls.of_agent(agent_id);
-    let position = |cursor: &str| all.iter().position(|call| call.id == cursor);
-    let (page, has_more, next_page): (&[&Record], bool, Option<&str>) = match (after, before) {
-        (Some(cursor), _) => {
-            let Some(at) = position(cursor) else {
-                return bad("starting_after is not a call of this agent.");
+    let all = match (agent_id, batch_id) {
+        (_, Some(batch_id)) => {
+            // One entry per call attempt: a retried recipient appears once per call.
+            let Some(batch) = calls.batch(batch_id) else {
+                return cartesia_error(StatusCode::NOT_FOUND, "Batch not found.");
             };
-            let start = at + 1;
-            let end = (start + limit).min(all.len());
-            let page = &all[start..end];
-            let has_more = end < all.len();
-            (page, has_more, page.last().map(|c| c.id.as_str()))
+            if agent_id.is_some_and(|a| a != batch.agent_id) {
+                return bad("agent_id does not match the batch's agent.");
+            }
+            calls.of_batch(batch_id)
         }
-        (None, Some(cursor)) => {
-            let Some(end) = position(cursor) else {
-                return bad("ending_before is not a call of this agent.");
-            };
-            let start = end.saturating_sub(limit);
-            let page = &all[start..end];
-            let has_more = start > 0;
-            (page, has_more, page.first().map(|c| c.id.as_str()))
+        (Some(agent_id), None) => {
+            if !app::accepts(app.known.cartesia.as_ref(), agent_id) {
+                return cartesia_error(StatusCode::NOT_FOUND, "Agent not found.");
+            }
+            calls.of_agent(agent_id)
         }
-        (None, None) => {
-            let end = limit.min(all.len());
-            let page = &all[..end];
-            (page, end < all.len(), page.last().map(|c| c.id.as_str()))
-        }
+        (None, None) => Vec::new(),
     };
-    let data: Vec<Value> = page.iter().map(|c| c.to_json(with_transcript)).collect();
+    let page: Page<'_, &Record> = match options.page(&all, |call| call.id.as_str()) {
+        Ok(page) => page,
+        Err(cursor) => return bad(&format!("{cursor} is not a call of this list.")),
+    };
+    let data: Vec<Value> = page
+        .items
+        .iter()
+        .map(|c| c.to_json(with_transcript))
+        .collect();
     reply::json(
         StatusCode::OK,
         &json!({
             "data": data,
-            "has_more": has_more,
-            "next_page": if has_more { next_page } else { None },
+            "has_more": page.has_more,
+            "next_page": page.next_page,
         }),
     )
 }

@@ -25,6 +25,8 @@ pub(crate) struct Record {
     pub(crate) logs_updated_at: Option<String>,
     /// Any other fields, rendered as given.
     pub(crate) extra: Map<String, Value>,
+    /// The batch that placed the call, if one did.
+    pub(crate) batch_id: Option<String>,
     /// Insertion order, the tie-breaker of the list order.
     pub(crate) seq: u64,
 }
@@ -48,6 +50,7 @@ impl Record {
             logs: None,
             logs_updated_at: None,
             extra: Map::new(),
+            batch_id: None,
             seq: 0,
         }
     }
@@ -152,6 +155,11 @@ impl Record {
             }
             _ => {}
         }
+    }
+
+    /// Whether the call is still in flight (`created` or `started`).
+    pub(crate) fn is_in_flight(&self) -> bool {
+        matches!(self.status.as_str(), "created" | "started")
     }
 
     /// The status after `created → started → completed`; a finished or unknown status stays.

@@ -1,10 +1,16 @@
 //! The Cartesia agent calls API (`/agents/calls…`) and its control handle.
 //!
 //! Reference: <https://docs.cartesia.ai/api-reference/agents/calls/get-call> and the sibling
-//! pages for list, cancel, delete, audio, logs and create outbound call.
+//! pages for list, cancel, delete, audio, logs and create outbound call; call batches:
+//! <https://docs.cartesia.ai/api-reference/agents/call-batches/get-call-batch> and siblings.
 
 mod api;
+mod batch;
+mod batch_api;
+mod batch_control;
+mod batch_seed;
 mod call;
+mod page;
 mod seed;
 
 use std::collections::HashMap;
@@ -13,24 +19,31 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 
 pub(crate) use api::handle;
+use batch::Batch;
+pub use batch_control::{CartesiaBatch, CartesiaBatchRecipient};
+pub use batch_seed::CartesiaBatchSeed;
 use call::Record;
 pub use seed::CartesiaCallSeed;
 pub(crate) use seed::take_string;
 
 use crate::app::App;
 use crate::clock;
-use crate::unknown_call::UnknownCall;
+use crate::unknown::UnknownCall;
 
-/// The Cartesia calls the simulator holds.
+/// The Cartesia calls and call batches the simulator holds.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     calls: Mutex<Calls>,
 }
 
+/// Calls and batches share one lock: a batch's status is derived from its calls at read time,
+/// and dispatch creates calls.
 #[derive(Debug, Default)]
 pub(crate) struct Calls {
     by_id: HashMap<String, Record>,
     seq: u64,
+    batches: HashMap<String, Batch>,
+    batch_seq: u64,
 }
 
 impl Store {
@@ -59,19 +72,65 @@ impl Calls {
 
     /// The calls of `agent_id`, newest first.
     pub(crate) fn of_agent(&self, agent_id: &str) -> Vec<&Record> {
-        let mut calls: Vec<&Record> = self
-            .by_id
-            .values()
-            .filter(|call| call.agent_id == agent_id)
-            .collect();
+        self.newest_first(|call| call.agent_id == agent_id)
+    }
+
+    /// The calls placed by batch `batch_id`, one per attempt, newest first.
+    pub(crate) fn of_batch(&self, batch_id: &str) -> Vec<&Record> {
+        self.newest_first(|call| call.batch_id.as_deref() == Some(batch_id))
+    }
+
+    fn newest_first(&self, keep: impl Fn(&Record) -> bool) -> Vec<&Record> {
+        let mut calls: Vec<&Record> = self.by_id.values().filter(|call| keep(call)).collect();
         calls.sort_by_key(|call| std::cmp::Reverse(call.order_key()));
         calls
     }
+
+    /// Adds or replaces a batch.
+    pub(crate) fn insert_batch(&mut self, mut batch: Batch) {
+        self.batch_seq += 1;
+        batch.seq = self.batch_seq;
+        self.batches.insert(batch.id.clone(), batch);
+    }
+
+    pub(crate) fn batch(&self, id: &str) -> Option<&Batch> {
+        self.batches.get(id)
+    }
+
+    /// The batches, newest first, of `agent_id` if given.
+    pub(crate) fn batches_newest_first(&self, agent_id: Option<&str>) -> Vec<&Batch> {
+        let mut batches: Vec<&Batch> = self
+            .batches
+            .values()
+            .filter(|batch| agent_id.is_none_or(|a| batch.agent_id == a))
+            .collect();
+        batches.sort_by_key(|batch| std::cmp::Reverse(batch.seq));
+        batches
+    }
 }
 
-/// Controls the simulated Cartesia calls: seed them, move them through their life, read them.
+/// Moves call `id` to `status`. With auto-dial, a batch call that leaves flight makes room for
+/// the batch's next recipient. `false` when there is no such call.
+pub(crate) fn transition(app: &App, calls: &mut Calls, id: &str, status: &str) -> bool {
+    let Some(call) = calls.get_mut(id) else {
+        return false;
+    };
+    call.set_status(status);
+    if app.auto_dial
+        && !call.is_in_flight()
+        && let Some(batch_id) = call.batch_id.clone()
+    {
+        batch::refill(calls, &batch_id);
+    }
+    true
+}
+
+/// Controls the simulated Cartesia calls and call batches: seed them, move calls through their
+/// life, dispatch batches, read them.
 ///
-/// Get one with [`crate::Sim::cartesia`]; it is a cheap handle and can be cloned.
+/// Get one with [`crate::Sim::cartesia`]; it is a cheap handle and can be cloned. The batch
+/// methods ([`CartesiaControl::seed_batch`], [`CartesiaControl::dispatch_batch`], …) are
+/// described with [`CartesiaBatch`].
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -136,9 +195,11 @@ impl CartesiaControl {
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn set_status(&self, id: &str, status: &str) -> Result<(), UnknownCall> {
         let mut calls = self.app.cartesia.lock();
-        let call = calls.get_mut(id).ok_or_else(|| UnknownCall::new(id))?;
-        call.set_status(status);
-        Ok(())
+        if transition(&self.app, &mut calls, id, status) {
+            Ok(())
+        } else {
+            Err(UnknownCall::new(id))
+        }
     }
 
     /// Moves a call one step along `created → started → completed` and returns its status
@@ -149,11 +210,14 @@ impl CartesiaControl {
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn advance(&self, id: &str) -> Result<String, UnknownCall> {
         let mut calls = self.app.cartesia.lock();
-        let call = calls.get_mut(id).ok_or_else(|| UnknownCall::new(id))?;
+        let call = calls.get(id).ok_or_else(|| UnknownCall::new(id))?;
         if let Some(next) = call.next_status() {
-            call.set_status(next);
+            transition(&self.app, &mut calls, id, next);
         }
-        Ok(call.status.clone())
+        Ok(calls
+            .get(id)
+            .map(|call| call.status.clone())
+            .unwrap_or_default())
     }
 
     /// A snapshot of call `id`, if the simulator holds it.
@@ -184,6 +248,20 @@ impl CartesiaCall {
     /// The status: `created`, `started`, `completed`, `failed`, or whatever was seeded.
     pub fn status(&self) -> &str {
         &self.record.status
+    }
+
+    /// The destination number, `telephony_params.to`, if the call has one.
+    pub fn to_number(&self) -> Option<&str> {
+        self.record
+            .telephony_params
+            .as_ref()
+            .and_then(|params| params.get("to"))
+            .and_then(Value::as_str)
+    }
+
+    /// The batch that placed the call, if one did.
+    pub fn batch_id(&self) -> Option<&str> {
+        self.record.batch_id.as_deref()
     }
 
     /// The end reason, e.g. `api_cancelled` after a cancel.

@@ -6,7 +6,8 @@ use hyper::header::{HeaderValue, LOCATION};
 use serde_json::{Map, Value, json};
 
 use super::call::Record;
-use super::cursor;
+use super::campaign_api::{self, Action};
+use super::{cursor, dnc_api};
 use crate::app::{self, App, Request};
 use crate::phone;
 use crate::recording;
@@ -27,7 +28,46 @@ pub(crate) fn handle(app: &App, route: Route, path_id: Option<&str>, req: &Reque
         );
     }
     let id = path_id.unwrap_or_default();
+    let campaigns_or_dnc = matches!(
+        route,
+        Route::MiraiV2CampaignCreate
+            | Route::MiraiV2CampaignList
+            | Route::MiraiV2CampaignGet
+            | Route::MiraiV2CampaignUpdate
+            | Route::MiraiV2CampaignAddContacts
+            | Route::MiraiV2CampaignListContacts
+            | Route::MiraiV2CampaignStart
+            | Route::MiraiV2CampaignPause
+            | Route::MiraiV2CampaignResume
+            | Route::MiraiV2CampaignStop
+            | Route::MiraiV2CampaignReport
+            | Route::MiraiV2DncAdd
+            | Route::MiraiV2DncList
+            | Route::MiraiV2DncRemove
+    );
+    if campaigns_or_dnc && !app.campaigns_enabled {
+        // Checked after the key: the workspace, hence its features, is known only then.
+        return mirai_v2_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "campaigns_unavailable",
+            "campaigns are not enabled for this workspace",
+        );
+    }
     match route {
+        Route::MiraiV2CampaignCreate => campaign_api::create(app, req),
+        Route::MiraiV2CampaignList => campaign_api::list(app, req),
+        Route::MiraiV2CampaignGet => campaign_api::get(app, id),
+        Route::MiraiV2CampaignUpdate => campaign_api::update(app, id, req),
+        Route::MiraiV2CampaignAddContacts => campaign_api::add_contacts(app, id, req),
+        Route::MiraiV2CampaignListContacts => campaign_api::list_contacts(app, id, req),
+        Route::MiraiV2CampaignStart => campaign_api::transition(app, id, Action::Start),
+        Route::MiraiV2CampaignPause => campaign_api::transition(app, id, Action::Pause),
+        Route::MiraiV2CampaignResume => campaign_api::transition(app, id, Action::Resume),
+        Route::MiraiV2CampaignStop => campaign_api::transition(app, id, Action::Stop),
+        Route::MiraiV2CampaignReport => campaign_api::report(app, id, req),
+        Route::MiraiV2DncAdd => dnc_api::add(app, req),
+        Route::MiraiV2DncList => dnc_api::list(app, req),
+        Route::MiraiV2DncRemove => dnc_api::remove(app, id),
         Route::MiraiV2Create => create(app, req),
         Route::MiraiV2Get => get(app, id),
         Route::MiraiV2List => list(app, req),
@@ -113,18 +153,7 @@ fn validate(body: &Map<String, Value>) -> Result<Record, String> {
         return Err("to must be an E.164 phone number, e.g. +919876543210".into());
     }
     if let Some(variables) = present(body, "variables") {
-        let Some(variables) = variables.as_object() else {
-            return Err("variables must be an object".into());
-        };
-        if variables.len() > 32 {
-            return Err("variables: at most 32 keys".into());
-        }
-        if !variables
-            .values()
-            .all(|v| v.as_str().is_some_and(|s| s.chars().count() <= 512))
-        {
-            return Err("variables: values must be strings of at most 512 characters".into());
-        }
+        check_variables(variables)?;
     }
     let metadata = match present(body, "metadata") {
         None => None,
@@ -174,6 +203,24 @@ fn validate(body: &Map<String, Value>) -> Result<Record, String> {
     record.webhook_url = webhook_url;
     record.recording_enabled = recording_enabled;
     Ok(record)
+}
+
+/// The documented `variables` rules: a flat object of at most 32 keys whose values are strings
+/// of at most 512 characters.
+pub(crate) fn check_variables(variables: &Value) -> Result<(), String> {
+    let Some(variables) = variables.as_object() else {
+        return Err("variables must be an object".into());
+    };
+    if variables.len() > 32 {
+        return Err("variables: at most 32 keys".into());
+    }
+    if !variables
+        .values()
+        .all(|v| v.as_str().is_some_and(|s| s.chars().count() <= 512))
+    {
+        return Err("variables: values must be strings of at most 512 characters".into());
+    }
+    Ok(())
 }
 
 /// The field, unless absent or null.
@@ -248,7 +295,7 @@ fn list(app: &App, req: &Request<'_>) -> Reply {
     };
     let after = match q.get("cursor").filter(|c| !c.is_empty()) {
         None => None,
-        Some(text) => match cursor::decode(&app.signing_key, text) {
+        Some(text) => match cursor::decode(&app.signing_key, "calls", text) {
             Some(position) => Some(position),
             None => return invalid("cursor is not valid"),
         },
@@ -271,7 +318,7 @@ fn list(app: &App, req: &Request<'_>) -> Reply {
     let has_more = matching.len() > limit;
     matching.truncate(limit);
     let next_cursor = match matching.last() {
-        Some(last) if has_more => Some(cursor::encode(&app.signing_key, last.order_key())),
+        Some(last) if has_more => Some(cursor::encode(&app.signing_key, "calls", last.order_key())),
         _ => None,
     };
     let data: Vec<Value> = matching.iter().map(|call| call.to_json(true)).collect();

@@ -29,7 +29,17 @@ pub(crate) struct Record {
     /// Transcript turns `{role, text, start_ms, end_ms}`.
     pub(crate) turns: Option<Vec<Value>>,
     pub(crate) extra: Map<String, Value>,
+    /// The campaign contact the call was placed for, if a campaign dialled it.
+    pub(crate) campaign: Option<CampaignLink>,
     pub(crate) seq: u64,
+}
+
+/// Which campaign contact a call was placed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CampaignLink {
+    pub(crate) campaign_id: String,
+    /// The contact's position in the campaign's contacts.
+    pub(crate) contact: usize,
 }
 
 impl Record {
@@ -51,6 +61,7 @@ impl Record {
             recording: false,
             turns: None,
             extra: Map::new(),
+            campaign: None,
             seq: 0,
         }
     }
@@ -134,6 +145,16 @@ impl Record {
 
     pub(crate) fn has_recording(&self) -> bool {
         !self.is_running() && self.recording
+    }
+
+    /// What the call was billed, in paise (campaigns count money in paise); 0 while running.
+    pub(crate) fn billed_paise(&self) -> u64 {
+        if self.is_running() {
+            return 0;
+        }
+        let inr = self.amount_inr(self.duration_secs());
+        // At most ₹180 per call: the conversion is exact enough and cannot overflow.
+        (inr * 100.0).round().max(0.0) as u64
     }
 
     /// Billable seconds of live media: end minus start, 0 if it never connected.
@@ -254,5 +275,10 @@ mod tests {
         call.status = "completed".into();
         assert_eq!(call.amount_inr(61), 7.0);
         assert_eq!(call.amount_inr(0), 0.0);
+        call.started_at = Some("2026-07-26T09:00:00Z".into());
+        call.ended_at = Some("2026-07-26T09:01:01Z".into());
+        assert_eq!(call.billed_paise(), 700);
+        call.status = "in_progress".into();
+        assert_eq!(call.billed_paise(), 0);
     }
 }

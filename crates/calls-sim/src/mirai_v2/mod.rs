@@ -1,10 +1,20 @@
-//! The Mirai Minds v2 call API (`/v2/calls…`, bearer auth) and its control handle.
+//! The Mirai Minds v2 API (`/v2/calls…`, `/v2/campaigns…`, `/v2/dnc…`, bearer auth) and its
+//! control handle.
 //!
-//! Reference: Mirai's v2 docs, pages "Calls", "Webhooks" and "Errors".
+//! Reference: Mirai's v2 docs, pages "Calls", "Campaigns", "Do-not-call list", "Webhooks" and
+//! "Errors".
 
 mod api;
 mod call;
+mod campaign;
+mod campaign_api;
+mod campaign_control;
+mod campaign_seed;
 mod cursor;
+mod dialler;
+mod dnc;
+mod dnc_api;
+mod lifecycle;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,18 +24,25 @@ use serde_json::{Map, Value};
 
 pub(crate) use api::handle;
 use call::Record;
+use campaign::Campaign;
+pub use campaign_control::{MiraiV2Campaign, MiraiV2Contact};
+pub use campaign_seed::MiraiV2CampaignSeed;
 
 use crate::app::App;
+use crate::calling_window::CallingWindow;
 use crate::cartesia::take_string;
 use crate::clock;
-use crate::unknown_call::UnknownCall;
+use crate::unknown::UnknownCall;
 
-/// The Mirai v2 calls the simulator holds, and the idempotency keys seen.
+/// The Mirai v2 calls, campaigns and do-not-call list the simulator holds, and the idempotency
+/// keys seen.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     calls: Mutex<Calls>,
 }
 
+/// Calls, campaigns and the do-not-call list share one lock: a campaign's dials create calls, its
+/// contacts follow their calls, and the list is checked as contacts are dialled.
 #[derive(Debug, Default)]
 pub(crate) struct Calls {
     by_id: HashMap<String, Record>,
@@ -33,9 +50,23 @@ pub(crate) struct Calls {
     /// `Idempotency-Key` → the exact 202 body first sent for it. Kept for the simulator's life
     /// (Mirai keeps keys 24 hours); one entry per created call, so bounded by the calls held.
     idempotency: HashMap<String, Bytes>,
+    campaigns: HashMap<String, Campaign>,
+    campaign_seq: u64,
+    dnc: dnc::Dnc,
+    /// When campaigns may dial.
+    window: CallingWindow,
 }
 
 impl Store {
+    pub(crate) fn new(window: CallingWindow) -> Store {
+        Store {
+            calls: Mutex::new(Calls {
+                window,
+                ..Calls::default()
+            }),
+        }
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, Calls> {
         self.calls
             .lock()
@@ -73,10 +104,30 @@ impl Calls {
     pub(crate) fn remember(&mut self, key: String, response: Bytes) {
         self.idempotency.insert(key, response);
     }
+
+    /// Adds or replaces a campaign.
+    pub(crate) fn insert_campaign(&mut self, mut campaign: Campaign) {
+        self.campaign_seq += 1;
+        campaign.seq = self.campaign_seq;
+        self.campaigns.insert(campaign.id.clone(), campaign);
+    }
+
+    /// The campaigns, newest first.
+    pub(crate) fn campaigns_newest_first(&self) -> Vec<&Campaign> {
+        let mut campaigns: Vec<&Campaign> = self.campaigns.values().collect();
+        campaigns.sort_by_key(|c| std::cmp::Reverse(campaign_order(c)));
+        campaigns
+    }
+}
+
+/// The campaign list order key: newest `created_at` first, then newest creation.
+pub(crate) fn campaign_order(campaign: &Campaign) -> (i64, u64) {
+    let created = clock::parse(&campaign.created_at).map_or(i64::MIN, |t| t.as_millisecond());
+    (created, campaign.seq)
 }
 
 /// Moves call `id` to `status` and, when the transition has an event and the call a
-/// `webhook_url`, queues the event.
+/// `webhook_url`, queues the event. A campaign call's contact follows (see the dialler).
 pub(crate) fn transition(app: &App, calls: &mut Calls, id: &str, status: &str) -> bool {
     let Some(call) = calls.get_mut(id) else {
         return false;
@@ -89,6 +140,9 @@ pub(crate) fn transition(app: &App, calls: &mut Calls, id: &str, status: &str) -
             event,
             call.to_json(false),
         );
+    }
+    if let Some(link) = call.campaign.clone() {
+        dialler::call_changed(app, calls, &link, id);
     }
     true
 }
@@ -237,9 +291,12 @@ impl MiraiV2CallSeed {
     }
 }
 
-/// Controls the simulated Mirai v2 calls: seed them, move them through their life, read them.
+/// Controls the simulated Mirai v2 calls, campaigns and do-not-call list: seed them, move calls
+/// through their life, dial campaigns, read them.
 ///
-/// Get one with [`crate::Sim::mirai_v2`]. Status changes of a call with a `webhook_url` POST the
+/// Get one with [`crate::Sim::mirai_v2`]. The campaign methods
+/// ([`MiraiV2Control::seed_campaign`], [`MiraiV2Control::dial_campaign`], …) are described with
+/// [`MiraiV2Campaign`]. Status changes of a call with a `webhook_url` POST the
 /// documented events to it (`call.started`, `call.completed`, `call.voicemail`, `call.failed`,
 /// `call.aborted`; `call.queued` is opt-in at Mirai and not sent).
 ///
@@ -375,9 +432,17 @@ impl MiraiV2Call {
         self.record.to.as_deref()
     }
 
-    /// The `webhook_url` given at create.
+    /// The `webhook_url` given at create (for a campaign call, the campaign's).
     pub fn webhook_url(&self) -> Option<&str> {
         self.record.webhook_url.as_deref()
+    }
+
+    /// The campaign that dialled the call, if one did.
+    pub fn campaign_id(&self) -> Option<&str> {
+        self.record
+            .campaign
+            .as_ref()
+            .map(|link| link.campaign_id.as_str())
     }
 
     /// The JSON `GET /v2/calls/{id}` returns for this call.

@@ -348,19 +348,25 @@ async fn get_returns_seeded_fields_and_unknown_values() {
 }
 
 #[tokio::test]
-async fn batches_are_reserved_and_methods_checked() {
+async fn unknown_batches_and_methods_are_checked() {
     let sim = Sim::start().await.unwrap();
     let http = client();
     for (method, path) in [
-        (Method::GET, "/agents/calls/batches"),
-        (Method::POST, "/agents/calls/batches"),
         (Method::GET, "/agents/calls/batches/acb_1"),
         (Method::POST, "/agents/calls/batches/acb_1/cancel"),
+        (Method::POST, "/agents/calls/batches/acb_1/retry"),
+        (Method::GET, "/agents/calls/batches/acb_1/recipients"),
     ] {
         let (status, body) = send(cartesia(&http, &sim, method, path)).await;
         assert_eq!(status, 404, "{path}");
         assert!(body["request_id"].is_string());
     }
+    let response = cartesia(&http, &sim, Method::DELETE, "/agents/calls/batches/acb_1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET");
     let response = cartesia(&http, &sim, Method::PATCH, "/agents/calls/ac_1")
         .send()
         .await
@@ -480,5 +486,5 @@ async fn list_pages_newest_first_with_cursors() {
         "/agents/calls?batch_id=acb_1",
     ))
     .await;
-    assert_eq!(status, 404, "no batches exist");
+    assert_eq!(status, 404, "no such batch");
 }

@@ -138,3 +138,118 @@ async fn seed_advance_fault_and_journal_over_http() {
     assert_eq!(call["status"], "dialing");
     assert_eq!(send(control(Method::GET, "/nothing")).await.0, 404);
 }
+
+#[tokio::test]
+async fn batches_campaigns_dnc_and_window_over_http() {
+    let sim = Sim::start().await.unwrap();
+    let http = client();
+    let control =
+        |method: Method, path: &str| http.request(method, format!("{}/_sim{path}", sim.base_url()));
+
+    let (status, batch) = send(json_body(
+        control(Method::POST, "/cartesia/batches"),
+        &json!({
+            "id": "acb_http", "name": "b", "agent_id": "agent_1", "from_number_id": "ap_1",
+            "recipients": [{ "to_number": "+14155550101" }, { "to_number": "+14155550102" }, { "to_number": "+14155550103" }],
+        }),
+    ))
+    .await;
+    assert_eq!(status, 201, "{batch}");
+    assert_eq!(batch["recipients"].as_array().unwrap().len(), 3);
+    let (status, dispatched) = send(control(
+        Method::POST,
+        "/cartesia/batches/acb_http/dispatch?count=1",
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let call_id = dispatched["ids"][0].as_str().unwrap().to_owned();
+    let (_, call) = send(control(Method::GET, &format!("/cartesia/calls/{call_id}"))).await;
+    assert_eq!(call["telephony_params"]["to"], "+14155550101");
+    let (status, failed) = send(json_body(
+        control(Method::POST, "/cartesia/batches/acb_http/fail?count=1"),
+        &json!({ "message": "Carrier refused." }),
+    ))
+    .await;
+    assert_eq!((status, failed["failed"].as_u64()), (200, Some(1)));
+    let (_, batch) = send(control(Method::GET, "/cartesia/batches/acb_http")).await;
+    assert_eq!(batch["total_calls_dispatched"], 2);
+    assert_eq!(batch["recipients"][1]["error_message"], "Carrier refused.");
+    assert_eq!(
+        send(control(
+            Method::POST,
+            "/cartesia/batches/acb_x/dispatch?count=1"
+        ))
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        send(json_body(
+            control(Method::POST, "/cartesia/batches"),
+            &json!({ "agent_id": "a" })
+        ))
+        .await
+        .0,
+        400
+    );
+
+    let (status, campaign) = send(json_body(
+        control(Method::POST, "/mirai_v2/campaigns"),
+        &json!({
+            "id": "cmp_http", "agent_id": "agt_1", "status": "play",
+            "contacts": [{ "phone": "+919876543210" }, { "phone": "+919876543211" }, { "phone": "bad" }],
+        }),
+    ))
+    .await;
+    assert_eq!(status, 201, "{campaign}");
+    assert_eq!(campaign["status"], "play");
+    assert_eq!(campaign["contacts_accepted"], 2);
+    assert_eq!(campaign["contacts_rejected"][0]["index"], 2);
+    let (status, added) = send(json_body(
+        control(Method::POST, "/mirai_v2/dnc"),
+        &json!({ "phone": "+919876543211" }),
+    ))
+    .await;
+    assert_eq!((status, added["added"].as_bool()), (200, Some(true)));
+    let (_, listed) = send(control(Method::GET, "/mirai_v2/dnc")).await;
+    assert_eq!(listed["phones"], json!(["+919876543211"]));
+    let (status, dialled) = send(control(
+        Method::POST,
+        "/mirai_v2/campaigns/cmp_http/dial?count=5",
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(dialled["ids"].as_array().unwrap().len(), 1);
+    let (_, campaign) = send(control(Method::GET, "/mirai_v2/campaigns/cmp_http")).await;
+    assert_eq!(
+        campaign["counters"],
+        json!({ "dialing": 1, "suppressed": 1 })
+    );
+    assert_eq!(campaign["contacts"][1]["status"], "suppressed");
+    assert_eq!(campaign["call_ids"], dialled["ids"]);
+    let (_, removed) = send(control(Method::DELETE, "/mirai_v2/dnc/%2B919876543211")).await;
+    assert_eq!(removed["removed"], true);
+
+    let (_, window) = send(control(Method::GET, "/mirai_v2/calling_window")).await;
+    assert_eq!(window, json!({ "kind": "always_open" }));
+    let (status, window) = send(json_body(
+        control(Method::PUT, "/mirai_v2/calling_window"),
+        &json!({ "kind": "daily", "start": "09:00", "end": "21:00", "utc_offset_minutes": 330 }),
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(window["start"], "09:00");
+    assert_eq!(
+        sim.mirai_v2().calling_window(),
+        calls_sim::CallingWindow::india()
+    );
+    assert_eq!(
+        send(json_body(
+            control(Method::PUT, "/mirai_v2/calling_window"),
+            &json!({ "kind": "sometimes" }),
+        ))
+        .await
+        .0,
+        400
+    );
+}
