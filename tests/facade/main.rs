@@ -8,5 +8,6 @@
 mod bulk;
 mod matrix;
 mod offline;
+mod stop_at_scale;
 mod subject;
 mod trait_objects;
