@@ -3,10 +3,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use calls_facade::PhoneNumber;
+use calls_facade::bulk::BulkOptions;
 use calls_facade::cartesia::CartesiaClient;
-use calls_facade::mirai::MiraiClient;
+use calls_facade::mirai::v2::CampaignId;
+use calls_facade::mirai::{MiraiClient, MiraiV2Client};
+use calls_facade::stop_number::{NumberTarget, StopNumberEvent, stop_number};
 use calls_facade::{CallControl, CallId, RetryConfig};
-use calls_sim::{CartesiaCallSeed, Fault, Route, Sim};
+use calls_sim::{CartesiaCallSeed, Fault, MiraiV2CallSeed, MiraiV2CampaignSeed, Route, Sim};
+use futures_util::StreamExt;
 
 use crate::bulk;
 use crate::exit::Exit;
@@ -37,6 +42,11 @@ async fn walk_through(bulk_size: u32) -> Result<Exit, Box<dyn std::error::Error>
         .public_key(credentials.mirai_public_key())
         .private_key(credentials.mirai_private_key())
         .workspace(credentials.mirai_workspace())
+        .base_url(sim.base_url())
+        .retry(retry.clone())
+        .build()?;
+    let mirai_v2 = MiraiV2Client::builder()
+        .api_key(credentials.mirai_api_key())
         .base_url(sim.base_url())
         .retry(retry)
         .build()?;
@@ -92,7 +102,81 @@ async fn walk_through(bulk_size: u32) -> Result<Exit, Box<dyn std::error::Error>
         sim.journal().count(Route::CartesiaGet, Some("ac_lost")),
     );
 
-    println!("6. Stop {bulk_size} live calls at once, with one answer per call:");
+    println!("6. A Mirai campaign goes wrong: stop it mid-run");
+    let mut campaign = MiraiV2CampaignSeed::new("cmp_demo", "agt_demo")
+        .status("play")
+        .max_concurrent(2);
+    for n in 0..8 {
+        campaign = campaign.contact(format!("+9198765431{n:02}"));
+    }
+    sim.mirai_v2().seed_campaign(campaign);
+    let live = sim.mirai_v2().dial_campaign("cmp_demo", 2)?;
+    let stopped = mirai_v2
+        .stop_campaign(&CampaignId::new("cmp_demo")?)
+        .await?;
+    let after = sim
+        .mirai_v2()
+        .campaign("cmp_demo")
+        .ok_or("the campaign is gone")?;
+    println!(
+        "   campaign cmp_demo is {}: its {} calls in flight were aborted, {} pending contacts aborted, {} dialled since.\n",
+        stopped.status,
+        live.len(),
+        after.count("aborted").saturating_sub(live.len()),
+        sim.mirai_v2().dial_campaign("cmp_demo", 8)?.len(),
+    );
+
+    let number = "+919876543210";
+    println!("7. A customer says \"stop calling me\" ({number}): every provider, every call");
+    let mut to = serde_json::Map::new();
+    to.insert("to".into(), serde_json::json!(number));
+    cartesia_calls.seed_call(
+        CartesiaCallSeed::new("ac_to_customer", "agent_demo")
+            .status("started")
+            .telephony_params(to),
+    );
+    sim.mirai_v2().seed_call(
+        MiraiV2CallSeed::new("call_to_customer", "agt_demo")
+            .status("in_progress")
+            .to(number),
+    );
+    sim.mirai_v2().seed_call(
+        MiraiV2CallSeed::new("call_queued_to_customer", "agt_demo")
+            .status("queued")
+            .to(number),
+    );
+    let targets = vec![
+        NumberTarget::new(Arc::new(cartesia.number_search(["agent_demo"]))),
+        NumberTarget::new(Arc::new(mirai_v2.clone())),
+    ];
+    let mut events = stop_number(targets, PhoneNumber::new(number)?, BulkOptions::new());
+    while let Some(event) = events.next().await {
+        match event {
+            StopNumberEvent::Suppressed {
+                provider,
+                suppression,
+            } => {
+                println!("   {provider}: on the do-not-call list ({suppression:?})");
+            }
+            StopNumberEvent::SuppressionUnsupported { provider } => {
+                println!(
+                    "   {provider}: has no do-not-call list; its calls to the number are ended below"
+                );
+            }
+            StopNumberEvent::Call(report) => {
+                println!(
+                    "   {}: call {} {}",
+                    report.provider,
+                    report.call_id,
+                    report.outcome.as_str()
+                );
+            }
+            other => println!("   {other:?}"),
+        }
+    }
+    println!();
+
+    println!("8. Stop {bulk_size} live calls at once, with one answer per call:");
     let ids: Vec<String> = (0..bulk_size).map(|n| format!("ac_bulk_{n:06}")).collect();
     for id in &ids {
         cartesia_calls

@@ -11,5 +11,6 @@
 mod bulk;
 mod config;
 mod mirai;
+mod scale;
 mod single;
 mod support;
