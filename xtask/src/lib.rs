@@ -4,6 +4,7 @@
 //! - [`publish_metadata`]: every publishable crate carries its crates.io metadata.
 //! - [`changelog`]: `CHANGELOG.md` follows Keep a Changelog; a release moves `## [Unreleased]`.
 //! - [`release`]: lockstep version bump, changelog, commit, tag and ordered, resumable publishing.
+//! - [`bench`](mod@bench): bulk termination, callctl's memory and one cancel, measured against calls-sim (not in CI).
 //!
 //! The library exists so the tests in `tests/` can drive each piece on a fixture workspace, with a fake
 //! registry; it is not published (`publish = false`).
@@ -11,6 +12,7 @@
 // A command-line tool reports to its user on standard output.
 #![allow(clippy::print_stdout)]
 
+pub mod bench;
 pub mod changelog;
 pub mod ci;
 pub mod command;

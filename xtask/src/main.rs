@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 use jiff::civil::Date;
+use xtask::bench::{self, BenchOptions};
 use xtask::changelog;
 use xtask::ci::{self, CiOptions};
 use xtask::git::Git;
@@ -53,6 +54,22 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         date: Option<Date>,
     },
+    /// Measure bulk termination (SDK vs a bare reqwest loop), callctl's memory and one cancel vs curl, against
+    /// calls-sim; builds release binaries first. Not part of CI.
+    Bench {
+        /// Calls per bulk run, and ids in callctl's smaller file.
+        #[arg(long, value_name = "N", default_value_t = BenchOptions::default().calls)]
+        calls: u32,
+        /// Ids in callctl's larger file.
+        #[arg(long, value_name = "N", default_value_t = BenchOptions::default().many_ids)]
+        many_ids: u32,
+        /// Bulk runs per mode (the median is reported).
+        #[arg(long, value_name = "N", default_value_t = BenchOptions::default().runs)]
+        runs: u32,
+        /// Single-cancel runs per tool.
+        #[arg(long, value_name = "N", default_value_t = BenchOptions::default().single_runs)]
+        single_runs: u32,
+    },
 }
 
 fn main() -> ExitCode {
@@ -86,6 +103,21 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Changelog => changelog::check_file(&root),
+        Command::Bench {
+            calls,
+            many_ids,
+            runs,
+            single_runs,
+        } => bench::run(
+            &root,
+            &BenchOptions {
+                calls,
+                many_ids,
+                runs,
+                single_runs,
+                ..BenchOptions::default()
+            },
+        ),
         Command::Release {
             version,
             execute,

@@ -38,6 +38,11 @@ impl Workspace {
         &self.root
     }
 
+    /// The directory cargo builds into: `CARGO_TARGET_DIR`, `build.target-dir`, or `target/` under the root.
+    pub fn target_directory(&self) -> &Path {
+        self.metadata.target_directory.as_std_path()
+    }
+
     /// The member packages, sorted by name.
     pub fn members(&self) -> Vec<&Package> {
         let mut members = self.metadata.workspace_packages();

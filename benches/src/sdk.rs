@@ -1,0 +1,199 @@
+//! `sdk`: bulk termination through the library, as `callctl cartesia cancel` does it.
+//!
+//! The calls go through [`terminate_all`] (bounded concurrency, deduplication, one report per id) over a
+//! `CartesiaClient` built from the environment. `terminate_all` reports no timing, so the client is wrapped in
+//! [`Timed`], which forwards every method and notes how long each `terminate` took: the latency of one call through
+//! the whole SDK path (retry loop, body cap, classification), measured inside the engine's task like the bare loop
+//! measures its own. The wrapper costs two clock reads and an uncontended lock per call, far below the noise.
+//!
+//! Where the report stream is read matters on two cores: `sdk` reads it in the future given to `block_on`, on the
+//! process's main thread, exactly as callctl does (`crates/callctl/src/main.rs` blocks on `run`, and
+//! `crates/callctl/src/bulk.rs` reads the reports there), so each report may wake a parked thread. Keep the two
+//! alike: `sdk` is what callctl's users get. `sdk-worker` reads it in a task spawned on the runtime instead
+//! ([`Consumer::Worker`]), the other way a library user may write it.
+//!
+//! Driving `client.terminate` with `buffer_unordered` instead would leave out what `terminate_all` adds (a task per
+//! call, the dedup set, the report channel), and that is part of what callctl pays, so that is the `sdk` figure.
+//! The `client` mode does exactly that, [`run_client`], as a diagnostic: `sdk` minus `client` is the engine's cost,
+//! `client` minus `bare` the client's.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use calls_facade::cartesia::CartesiaClient;
+use calls_facade::core::async_trait;
+use calls_facade::core::bulk::{BulkOptions, BulkOutcome, terminate_all};
+use calls_facade::core::http::Throttle;
+use calls_facade::{CallControl, CallId, CallState, Provider, TerminateOutcome, Termination};
+use futures_util::stream::{self, StreamExt};
+
+use crate::Calls;
+use crate::latency::Latencies;
+use crate::measurement::Measurement;
+use crate::process_usage;
+
+/// Where the report stream is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Consumer {
+    /// In the future given to `block_on`, on the main thread, as callctl reads it.
+    BlockOn,
+    /// In a task spawned on the runtime's workers.
+    Worker,
+}
+
+/// Runs the bulk termination and measures it.
+///
+/// # Errors
+///
+/// When the client cannot be built from the environment or `/proc/self` cannot be read. Calls that fail are
+/// counted, not errors.
+pub(crate) async fn run(calls: &Calls, consumer: Consumer) -> Result<Measurement> {
+    let ticks = process_usage::ticks_per_second();
+    let client = CartesiaClient::from_env().context("cannot build the Cartesia client")?;
+    let timed = Arc::new(Timed {
+        client,
+        latencies: Mutex::new(Vec::with_capacity(calls.count as usize)),
+    });
+    let engine: Arc<dyn CallControl> = timed.clone();
+    let options = BulkOptions::new().with_max_concurrency(calls.concurrency);
+
+    let cpu_before = process_usage::now(ticks)?.cpu;
+    let started = Instant::now();
+    let mut reports = terminate_all(engine, stream::iter(calls.ids()), options);
+    let read = async move {
+        let mut ok = 0;
+        let mut first_failure = None;
+        while let Some(report) = reports.next().await {
+            match &report.outcome {
+                BulkOutcome::Done(done) if done.outcome() == TerminateOutcome::Terminated => {
+                    ok += 1;
+                }
+                outcome => {
+                    first_failure.get_or_insert_with(|| match outcome {
+                        BulkOutcome::Failed(error) => format!("{}: {error}", report.call_id),
+                        other => format!("{}: {}", report.call_id, other.as_str()),
+                    });
+                }
+            }
+        }
+        (ok, first_failure)
+    };
+    let (ok, first_failure) = match consumer {
+        Consumer::BlockOn => read.await,
+        Consumer::Worker => tokio::spawn(read)
+            .await
+            .context("the task reading the reports failed")?,
+    };
+    let elapsed = started.elapsed();
+    let usage = process_usage::now(ticks)?;
+
+    let latencies = std::mem::take(
+        &mut *timed
+            .latencies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner),
+    );
+    Ok(Measurement {
+        mode: match consumer {
+            Consumer::BlockOn => "sdk",
+            Consumer::Worker => "sdk-worker",
+        },
+        calls: calls.count,
+        ok,
+        first_failure,
+        elapsed,
+        latencies: Latencies::new(latencies),
+        cpu: usage.cpu.saturating_sub(cpu_before),
+        usage,
+    })
+}
+
+/// Runs `CartesiaClient::terminate` for every call with `buffer_unordered`, without the bulk engine, and measures it.
+///
+/// # Errors
+///
+/// As [`run`].
+pub(crate) async fn run_client(calls: &Calls) -> Result<Measurement> {
+    let ticks = process_usage::ticks_per_second();
+    let client = CartesiaClient::from_env().context("cannot build the Cartesia client")?;
+
+    let cpu_before = process_usage::now(ticks)?.cpu;
+    let started = Instant::now();
+    let mut answers = stream::iter(calls.ids())
+        .map(|raw| {
+            let client = &client;
+            async move {
+                let sent = Instant::now();
+                let answer = match CallId::new(raw.clone()) {
+                    Ok(id) => match client.terminate(&id).await {
+                        Ok(done) if done.outcome() == TerminateOutcome::Terminated => Ok(()),
+                        Ok(done) => Err(format!("{raw}: {}", done.outcome().as_str())),
+                        Err(error) => Err(format!("{raw}: {error}")),
+                    },
+                    Err(error) => Err(format!("{raw}: {error}")),
+                };
+                (answer, sent.elapsed())
+            }
+        })
+        .buffer_unordered(calls.concurrency.max(1));
+    let mut ok = 0;
+    let mut first_failure = None;
+    let mut latencies = Vec::with_capacity(calls.count as usize);
+    while let Some((answer, took)) = answers.next().await {
+        latencies.push(took);
+        match answer {
+            Ok(()) => ok += 1,
+            Err(failure) => {
+                first_failure.get_or_insert(failure);
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    let usage = process_usage::now(ticks)?;
+    Ok(Measurement {
+        mode: "client",
+        calls: calls.count,
+        ok,
+        first_failure,
+        elapsed,
+        latencies: Latencies::new(latencies),
+        cpu: usage.cpu.saturating_sub(cpu_before),
+        usage,
+    })
+}
+
+/// A client that notes how long each `terminate` takes.
+#[derive(Debug)]
+struct Timed {
+    client: CartesiaClient,
+    latencies: Mutex<Vec<Duration>>,
+}
+
+#[async_trait]
+impl CallControl for Timed {
+    fn provider(&self) -> Provider {
+        self.client.provider()
+    }
+
+    async fn terminate(&self, call_id: &CallId) -> calls_facade::Result<Termination> {
+        let started = Instant::now();
+        let result = self.client.terminate(call_id).await;
+        let took = started.elapsed();
+        self.latencies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(took);
+        result
+    }
+
+    async fn state(&self, call_id: &CallId) -> calls_facade::Result<CallState> {
+        self.client.state(call_id).await
+    }
+
+    // The engine watches the client's rate-limit gate to adapt its concurrency: forward it, or the engine would run
+    // a different algorithm than callctl's.
+    fn throttle(&self) -> Option<&Throttle> {
+        self.client.throttle()
+    }
+}
