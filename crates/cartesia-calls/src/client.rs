@@ -64,7 +64,7 @@ pub struct CartesiaClientBuilder {
     base_url: String,
     api_version: String,
     retry: RetryConfig,
-    http_client: Option<reqwest::Client>,
+    http_client: Option<call_core::http::ClientSettings>,
 }
 
 impl Default for CartesiaClientBuilder {
@@ -123,10 +123,15 @@ impl CartesiaClientBuilder {
         self
     }
 
-    /// A `reqwest::Client` to share its connection pool. Build it with
-    /// `redirect(reqwest::redirect::Policy::none())`: the client we build follows no redirects.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+    /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
+    /// `reqwest::ClientBuilder`. The client built from it never follows redirects, whatever the builder says: a
+    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::http::ClientSettings)).
+    /// Clones of the client share one connection pool.
+    pub fn http_client(
+        mut self,
+        settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http_client = Some(call_core::http::ClientSettings::new(settings));
         self
     }
 

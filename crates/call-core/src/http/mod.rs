@@ -52,6 +52,8 @@ struct Inner {
     retry: RetryConfig,
     rng: Mutex<fastrand::Rng>,
     throttle: Arc<Throttle>,
+    /// The values of the sensitive headers (and the token after `Bearer `), to redact from bodies.
+    secrets: Vec<Vec<u8>>,
 }
 
 /// What goes into an [`HttpClient`].
@@ -67,17 +69,44 @@ pub struct HttpConfig {
     pub retry: RetryConfig,
     /// The `User-Agent`, such as `cartesia-calls/0.1.0`.
     pub user_agent: String,
-    /// A client to share (its connection pool); `None` builds one that follows no redirects.
-    pub http_client: Option<reqwest::Client>,
+    /// The caller's `reqwest` settings (proxy, TLS roots, pool); `None` uses reqwest's defaults. Either way the
+    /// client built follows no redirects.
+    pub http_client: Option<ClientSettings>,
+}
+
+/// The caller's `reqwest` settings: a function that returns a `reqwest::ClientBuilder` (with a proxy, TLS roots,
+/// pool sizes...). The client built from it never follows redirects, whatever the builder says: a redirect could
+/// carry our keys to another host, and the other host's answer would be taken as the provider's. A built
+/// `reqwest::Client` is not accepted, because its redirect policy can be neither checked nor changed.
+///
+/// ```
+/// use call_core::http::ClientSettings;
+///
+/// let settings = ClientSettings::new(|| reqwest::Client::builder().pool_max_idle_per_host(64));
+/// # let _ = settings;
+/// ```
+#[derive(Clone)]
+pub struct ClientSettings(Arc<dyn Fn() -> reqwest::ClientBuilder + Send + Sync>);
+
+impl ClientSettings {
+    /// Settings from a function returning a fresh builder.
+    pub fn new(make: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static) -> Self {
+        ClientSettings(Arc::new(make))
+    }
+}
+
+impl fmt::Debug for ClientSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClientSettings(..)")
+    }
 }
 
 impl HttpClient {
     /// Builds the endpoint.
     ///
-    /// A client we build follows no redirects: a redirect could carry our auth headers to another host. A client
-    /// passed in keeps its own redirect policy (reqwest's default strips `Authorization` on a cross-host redirect
-    /// but not custom key headers such as Mirai's `x-private-key`), so pass one built with
-    /// `redirect(reqwest::redirect::Policy::none())`.
+    /// The client follows no redirects, whatever [`ClientSettings`] say: a redirect could carry our auth headers to
+    /// another host (reqwest strips `Authorization` on a cross-host redirect, but not custom key headers such as
+    /// Mirai's `x-private-key`), and the other host's answer would be taken as the provider's.
     ///
     /// # Errors
     ///
@@ -93,17 +122,27 @@ impl HttpClient {
             )
         })?;
         headers.insert(USER_AGENT, agent);
-        let client = match config.http_client {
-            Some(client) => client,
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(config.retry.attempt_timeout())
-                .build()
-                .map_err(|e| {
-                    Error::new(ErrorKind::Transport, "could not set up the HTTP client")
-                        .with_source(e)
-                })?,
-        };
+        let client = config
+            .http_client
+            .map_or_else(
+                || reqwest::Client::builder().connect_timeout(config.retry.attempt_timeout()),
+                |settings| (settings.0)(),
+            )
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                Error::new(ErrorKind::Transport, "could not set up the HTTP client").with_source(e)
+            })?;
+        let secrets = headers
+            .values()
+            .filter(|value| value.is_sensitive())
+            .flat_map(|value| {
+                let bytes = value.as_bytes();
+                let token = bytes.strip_prefix(b"Bearer ").map(<[u8]>::to_vec);
+                std::iter::once(bytes.to_vec()).chain(token)
+            })
+            .filter(|secret| secret.len() >= 4)
+            .collect();
         let rng = match config.retry.jitter_seed() {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
@@ -117,6 +156,7 @@ impl HttpClient {
                 retry: config.retry,
                 rng: Mutex::new(rng),
                 throttle: Arc::new(Throttle::new()),
+                secrets,
             }),
         })
     }
@@ -184,7 +224,7 @@ impl HttpClient {
             call_id: request.call_id,
             status,
             headers,
-            body,
+            body: self.redact(body),
             attempts,
         })
     }
@@ -231,7 +271,7 @@ impl HttpClient {
                 call_id: request.call_id,
                 status,
                 headers,
-                body,
+                body: self.redact(body),
                 attempts,
             }),
         })
@@ -408,6 +448,20 @@ impl HttpClient {
         }
     }
 
+    /// The body with every secret we sent replaced by `[redacted]`: a proxy or gateway that echoes our request
+    /// (its headers) must not put a key into an error message. A body without any is returned as is, uncopied.
+    fn redact(&self, body: Bytes) -> Bytes {
+        let secrets = &self.inner.secrets;
+        if secrets.iter().all(|secret| !contains(&body, secret)) {
+            return body;
+        }
+        let mut text = body.to_vec();
+        for secret in secrets {
+            text = replace_all(&text, secret, b"[redacted]");
+        }
+        Bytes::from(text)
+    }
+
     fn backoff(&self, attempt: u32) -> Duration {
         let random = match self.inner.rng.lock() {
             Ok(mut rng) => rng.f64(),
@@ -469,7 +523,7 @@ impl StreamingResponse {
                 ErrorKind::Transport,
                 "the connection broke while reading the body",
             )
-            .with_source(e),
+            .with_source(e.without_url()),
             Err(_) => Error::new(
                 ErrorKind::Timeout,
                 "no data arrived within the attempt timeout while reading the body",
@@ -549,6 +603,8 @@ enum AttemptError {
 
 impl AttemptError {
     fn from_reqwest(error: reqwest::Error) -> Self {
+        // The URL may be a provider-given signed link (a bearer credential): keep it out of every error.
+        let error = error.without_url();
         if error.is_connect() {
             AttemptError::Connect(error)
         } else {
@@ -621,7 +677,11 @@ async fn read_body(
         return Err(AttemptError::TooLarge(cap));
     }
     let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(AttemptError::Broken)? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| AttemptError::Broken(e.without_url()))?
+    {
         let room = cap - body.len();
         if chunk.len() > room {
             if truncate {
@@ -633,4 +693,26 @@ async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
+}
+
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut rest = haystack;
+    while !rest.is_empty() {
+        if rest.starts_with(needle) {
+            out.extend_from_slice(with);
+            rest = &rest[needle.len()..];
+        } else {
+            out.push(rest[0]);
+            rest = &rest[1..];
+        }
+    }
+    out
 }

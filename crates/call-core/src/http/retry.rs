@@ -164,6 +164,19 @@ impl RetryConfig {
         if self.operation_timeout.is_zero() {
             return invalid("retry config: operation_timeout must be above zero");
         }
+        // Deadlines are instants: a duration of years would overflow them, and no call needs to wait that long.
+        let day = Duration::from_secs(24 * 60 * 60);
+        if [
+            self.attempt_timeout,
+            self.operation_timeout,
+            self.initial_backoff,
+            self.max_backoff,
+        ]
+        .iter()
+        .any(|d| *d > day)
+        {
+            return invalid("retry config: timeouts and backoffs must be at most one day");
+        }
         Ok(())
     }
 }
@@ -186,6 +199,8 @@ mod tests {
             RetryConfig::standard().with_max_attempts(0),
             RetryConfig::standard().with_attempt_timeout(Duration::ZERO),
             RetryConfig::standard().with_operation_timeout(Duration::ZERO),
+            RetryConfig::standard().with_operation_timeout(Duration::MAX),
+            RetryConfig::standard().with_max_backoff(Duration::MAX),
         ] {
             assert_eq!(bad.validate().unwrap_err().kind(), ErrorKind::InvalidInput);
         }

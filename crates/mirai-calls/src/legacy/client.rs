@@ -98,7 +98,7 @@ pub struct MiraiClientBuilder {
     workspace: Option<String>,
     base_url: String,
     retry: RetryConfig,
-    http_client: Option<reqwest::Client>,
+    http_client: Option<call_core::http::ClientSettings>,
 }
 
 impl Default for MiraiClientBuilder {
@@ -167,10 +167,15 @@ impl MiraiClientBuilder {
         self
     }
 
-    /// A `reqwest::Client` to share its connection pool. Build it with
-    /// `redirect(reqwest::redirect::Policy::none())`: a redirect would carry `x-private-key` to the other host.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+    /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
+    /// `reqwest::ClientBuilder`. The client built from it never follows redirects, whatever the builder says: a
+    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::http::ClientSettings)).
+    /// Clones of the client share one connection pool.
+    pub fn http_client(
+        mut self,
+        settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http_client = Some(call_core::http::ClientSettings::new(settings));
         self
     }
 
