@@ -4,6 +4,8 @@
 //! - [`publish_metadata`]: every publishable crate carries its crates.io metadata.
 //! - [`changelog`]: `CHANGELOG.md` follows Keep a Changelog; a release moves `## [Unreleased]`.
 //! - [`release`]: lockstep version bump, changelog, commit, tag and ordered, resumable publishing.
+//! - [`fuzz`](mod@fuzz): every fuzz target for N seconds, with cargo-fuzz on nightly when installed, else the stable
+//!   runner.
 //! - [`bench`](mod@bench): bulk termination, callctl's memory and one cancel, measured against calls-sim (not in CI).
 //!
 //! The library exists so the tests in `tests/` can drive each piece on a fixture workspace, with a fake
@@ -17,6 +19,7 @@ pub mod changelog;
 pub mod ci;
 pub mod command;
 pub mod file_edit;
+pub mod fuzz;
 pub mod git;
 pub mod package;
 pub mod publish_metadata;

@@ -54,6 +54,13 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         date: Option<Date>,
     },
+    /// Fuzz every decoder of provider data for N seconds per target: cargo-fuzz on nightly when installed, else the
+    /// stable runner. Fails when a target crashes.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, value_name = "N", default_value_t = 60)]
+        seconds: u64,
+    },
     /// Measure bulk termination (SDK vs a bare reqwest loop), callctl's memory and one cancel vs curl, against
     /// calls-sim; builds release binaries first. Not part of CI.
     Bench {
@@ -103,6 +110,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Changelog => changelog::check_file(&root),
+        Command::Fuzz { seconds } => xtask::fuzz::run(&root, seconds),
         Command::Bench {
             calls,
             many_ids,

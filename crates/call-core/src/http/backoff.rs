@@ -20,19 +20,23 @@ use crate::RetryConfig;
 /// assert_eq!(backoff_delay(&retry, 30, 0.5), Duration::from_secs(5));
 /// ```
 pub fn backoff_delay(config: &RetryConfig, retry: u32, random: f64) -> Duration {
-    let doublings = retry.saturating_sub(1).min(31);
-    let cap = config
-        .initial_backoff()
-        .checked_mul(1u32 << doublings)
-        .unwrap_or(Duration::MAX)
-        .min(config.max_backoff());
+    // Doubles until it reaches `max_backoff`: at most 128 doublings from any non-zero start, so the loop is short
+    // whatever the retry number.
+    let max = config.max_backoff();
+    let mut cap = config.initial_backoff().min(max);
+    let mut doublings = retry.saturating_sub(1);
+    while doublings > 0 && !cap.is_zero() && cap < max {
+        cap = cap.saturating_mul(2).min(max);
+        doublings -= 1;
+    }
     if config.jitter() {
         let random = if random.is_finite() {
             random.clamp(0.0, 1.0)
         } else {
             0.0
         };
-        cap.mul_f64(random)
+        // Not `mul_f64`: it panics when rounding takes a huge cap past `Duration::MAX`.
+        Duration::try_from_secs_f64(cap.as_secs_f64() * random).map_or(cap, |delay| delay.min(cap))
     } else {
         cap
     }

@@ -1,0 +1,2 @@
+
+{"event":{"type":"call.aborted","data":{"call":{"id":"c1","status":"aborted"}}}}

@@ -1,0 +1,2 @@
+599cfebfdff5f7d34cbc9e5d54a1e945e4310b6ff5ec6f23acd86948e4ee0e1d
+{"event":{"type":"action","data":{"action":"create_order","call":{"id":"c1"},"reason":null,"payload":{"email":"a@example.com","phone":"+919876543210","lineItems":[{"title":"Shirt"}],"shippingAddress":{"firstName":"A","lastName":"B","address1":"1 St","address2":"Apt 4","city":"Pune","province":"MH","zip":"411001","country":"IN","phone":"+919876543210"},"cartTotal":999.0,"codCharge":49,"discount":{"code":"SAVE10","reason":"first order"},"note":"leave at door","abandonedCheckoutId":null}}}}

@@ -1,0 +1,2 @@
+t=-9223372036854775808,v1=00
+{"id":"evt_01JZQ9C5N9P4R7S3T6V8W2X4YB","type":"call.aborted","created_at":"2026-07-26T09:16:38Z","data":{"call":{"id":"call_09","status":"aborted","ended_reason":"aborted-by-api"}}}

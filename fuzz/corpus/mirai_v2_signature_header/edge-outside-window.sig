@@ -1,0 +1,2 @@
+t=1785056000,v1=3a3787f832d21108d50f6ed1b8e575adcc8563a2fdae7d1c7b2621970d43f377
+{"id":"evt_01JZQ9C5N9P4R7S3T6V8W2X4YB","type":"call.aborted","created_at":"2026-07-26T09:16:38Z","data":{"call":{"id":"call_09","status":"aborted","ended_reason":"aborted-by-api"}}}

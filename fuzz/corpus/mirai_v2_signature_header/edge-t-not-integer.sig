@@ -1,0 +1,2 @@
+t=1785057398.0,v1=0a2ffb9703972ba3a2afcf25b2c9b4214e7a2cb6fb90e911f0e12e030a150eb5
+{"id":"evt_01JZQ9C5N9P4R7S3T6V8W2X4YB","type":"call.aborted","created_at":"2026-07-26T09:16:38Z","data":{"call":{"id":"call_09","status":"aborted","ended_reason":"aborted-by-api"}}}

@@ -1,0 +1,2 @@
+ t = 1785057300 , v1=abababababababababababababababababababababababababababababababab, v1= 6683869048B798F8C7F71DF7E72DABEB582A530320398A27CE301ED47C36BB81,v0=zz
+{"id":"evt_01JZQ9C5N9P4R7S3T6V8W2X4YB","type":"call.aborted","created_at":"2026-07-26T09:16:38Z","data":{"call":{"id":"call_09","status":"aborted","ended_reason":"aborted-by-api"}}}

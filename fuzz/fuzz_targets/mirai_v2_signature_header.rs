@@ -1,0 +1,7 @@
+//! libFuzzer entry point for [`calls_fuzz::mirai_v2_signature_header`]: `cargo +nightly fuzz run --features libfuzzer mirai_v2_signature_header`.
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = calls_fuzz::mirai_v2_signature_header(data);
+});

@@ -1,0 +1,36 @@
+//! Fuzz targets for every decoder of provider data in `calls`: call records, list pages, error bodies, webhook
+//! bodies and signature headers.
+//!
+//! Each target is a plain function over bytes that must never panic, whatever the bytes, and that checks what the
+//! decoder promises (the documented error kind, a record that re-encodes and decodes again, an error `Display` on
+//! one line). Two runners drive the same functions:
+//!
+//! - **libFuzzer**, through cargo-fuzz on a nightly toolchain: `cargo +nightly fuzz run --features libfuzzer
+//!   cartesia_call` (the entry points in `fuzz_targets/` are thin `fuzz_target!`s, behind the `libfuzzer`
+//!   feature, so a stable build never compiles libFuzzer);
+//! - **the stable runner** ([`runner`]), on any toolchain: the seed corpus in `corpus/<target>/` plus seeded
+//!   mutations, panics caught and written to `artifacts/<target>/`. `cargo run --release -p calls-fuzz --bin
+//!   stable_fuzz -- --seconds 60`, or `cargo xtask fuzz --seconds 60`, which picks cargo-fuzz when it can.
+//!
+//! `tests/corpus.rs` runs every target over its corpus and 2,000 mutations with a fixed seed, in `cargo test`.
+//!
+//! Targets reach decoders through public APIs only. Three decoders are private to their crates and have no public
+//! type with the same shape: Cartesia's and both Mirai APIs' error bodies, and Cartesia's list page envelope. For
+//! those the targets decode a copy of the private shape and feed the result through the public code that consumes
+//! it ([`call_core::Error`]'s provider text); the copies must follow the crates' `error_body.rs` and `json.rs`.
+
+mod cartesia;
+mod check;
+mod mirai_error_body;
+mod mirai_legacy;
+mod mirai_v2;
+mod mutate;
+mod outcome;
+pub mod runner;
+
+pub use cartesia::{cartesia_batch, cartesia_call, cartesia_error_body, cartesia_page};
+pub use mirai_error_body::mirai_error_body;
+pub use mirai_legacy::{mirai_legacy_signature, mirai_legacy_webhook};
+pub use mirai_v2::{mirai_v2_call, mirai_v2_page, mirai_v2_signature_header, mirai_v2_webhook};
+pub use outcome::Outcome;
+pub use runner::{Report, TARGETS, run};
