@@ -6,7 +6,7 @@
 //! - `seed` makes those calls `started` through the simulator's `/_sim` control API, and can write the ids to a file
 //!   for `callctl --ids-from`;
 //! - `sdk` cancels them through `CartesiaClient` and `terminate_all`, the path `callctl cartesia cancel` takes,
-//!   reading the reports where callctl reads them; `sdk-worker` reads them in a task on the runtime instead;
+//!   reading the reports where callctl reads them; `sdk-block-on` reads them on the `block_on` thread instead (callctl's old way, kept to show its cost);
 //! - `bare` sends the same requests with a plain `reqwest::Client` and no SDK logic, as the baseline;
 //! - `client` (a diagnostic) calls `CartesiaClient::terminate` for each with `buffer_unordered`, without the bulk
 //!   engine, so that the SDK's cost can be split between the engine and the client.
@@ -112,8 +112,8 @@ fn run(cli: Cli) -> Result<()> {
         Mode::Seed { calls, ids_file } => {
             return runtime.block_on(seed::run(&calls, ids_file.as_deref()));
         }
-        Mode::Sdk(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::BlockOn))?,
-        Mode::SdkWorker(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::Worker))?,
+        Mode::Sdk(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::Worker))?,
+        Mode::SdkWorker(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::BlockOn))?,
         Mode::Bare(calls) => runtime.block_on(bare::run(&calls))?,
         Mode::Client(calls) => runtime.block_on(sdk::run_client(&calls))?,
     };

@@ -9,7 +9,7 @@
 //! Where the report stream is read matters on two cores: `sdk` reads it in the future given to `block_on`, on the
 //! process's main thread, exactly as callctl does (`crates/callctl/src/main.rs` blocks on `run`, and
 //! `crates/callctl/src/bulk.rs` reads the reports there), so each report may wake a parked thread. Keep the two
-//! alike: `sdk` is what callctl's users get. `sdk-worker` reads it in a task spawned on the runtime instead
+//! alike: `sdk` reads it in a task spawned on the runtime, as callctl does; `sdk-block-on` reads it on the `block_on` thread instead
 //! ([`Consumer::Worker`]), the other way a library user may write it.
 //!
 //! Driving `client.terminate` with `buffer_unordered` instead would leave out what `terminate_all` adds (a task per
@@ -36,7 +36,7 @@ use crate::process_usage;
 /// Where the report stream is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Consumer {
-    /// In the future given to `block_on`, on the main thread, as callctl reads it.
+    /// In the future given to `block_on`, on the main thread: callctl's old way, a thread wake-up per report.
     BlockOn,
     /// In a task spawned on the runtime's workers.
     Worker,
@@ -96,8 +96,8 @@ pub(crate) async fn run(calls: &Calls, consumer: Consumer) -> Result<Measurement
     );
     Ok(Measurement {
         mode: match consumer {
-            Consumer::BlockOn => "sdk",
-            Consumer::Worker => "sdk-worker",
+            Consumer::BlockOn => "sdk-block-on",
+            Consumer::Worker => "sdk",
         },
         calls: calls.count,
         ok,

@@ -6,7 +6,7 @@
 //!
 //! 1. **Bulk termination.** `calls-bench sdk` cancels N seeded `started` calls through `CartesiaClient` and
 //!    `terminate_all` at concurrency 64, reading the reports where callctl reads them; `calls-bench bare` sends the
-//!    same requests from a plain `reqwest` loop. Two diagnostics tell where the difference goes: `sdk-worker` reads
+//!    same requests from a plain `reqwest` loop. Two diagnostics tell where the difference goes: `sdk-block-on` reads
 //!    the reports on a runtime worker instead of the main thread, and `client` calls `CartesiaClient::terminate`
 //!    without the bulk engine. The modes take turns, each run on fresh calls (a cancelled call cannot be cancelled
 //!    again), and the medians are compared: loopback numbers on two cores are noisy, so runs during which other
@@ -252,7 +252,7 @@ impl Bench<'_> {
         command::stdout(&mut seed).map(drop)
     }
 
-    /// The bulk runs, the modes taking turns (sdk, bare, sdk-worker, client, then bare, sdk-worker, client, sdk...),
+    /// The bulk runs, the modes taking turns (sdk, bare, sdk-block-on, client, then bare, sdk-block-on, client, sdk...),
     /// so that no mode always runs first, or against a simulator holding fewer calls. On a busy machine, rounds go on until every mode has
     /// `runs` quiet runs (see [`report::NOISY_SHARE`]), for at most three times `runs` rounds.
     fn bulk(&self) -> Result<Vec<BulkRun>> {

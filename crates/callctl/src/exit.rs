@@ -18,6 +18,12 @@ impl Exit {
         Exit::Usage(message.into())
     }
 
+    /// The exit code, after printing `message` on stderr.
+    pub(crate) fn code_after(self, message: &str) -> ExitCode {
+        eprintln!("{message}");
+        self.code()
+    }
+
     pub(crate) fn code(self) -> ExitCode {
         match self {
             Exit::Success => ExitCode::SUCCESS,

@@ -63,7 +63,13 @@ fn main() -> ExitCode {
             return Exit::usage(format!("cannot start the async runtime: {error}")).code();
         }
     };
-    runtime.block_on(run(cli)).code()
+    // The work runs on a runtime worker, not on the `block_on` thread: reading reports there cost a thread wake-up
+    // per report, 0.86 of a bare reqwest loop's throughput instead of 0.99 (`cargo xtask bench`).
+    let work = runtime.spawn(run(cli));
+    match runtime.block_on(work) {
+        Ok(exit) => exit.code(),
+        Err(error) => Exit::Failures.code_after(&format!("callctl: internal error: {error}")),
+    }
 }
 
 async fn run(cli: Cli) -> Exit {

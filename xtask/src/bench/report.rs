@@ -37,7 +37,7 @@ impl Mode {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Mode::Sdk => "sdk",
-            Mode::SdkWorker => "sdk-worker",
+            Mode::SdkWorker => "sdk-block-on",
             Mode::Bare => "bare",
             Mode::Client => "client",
         }
@@ -374,7 +374,7 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "  diagnostics: sdk-worker = sdk with the reports read in a task on a runtime worker; client = CartesiaClient::terminate + buffer_unordered, no bulk engine"
+            "  diagnostics: sdk-block-on = sdk with the reports read on the block_on thread (a wake-up per report); client = CartesiaClient::terminate + buffer_unordered, no bulk engine"
         )?;
         writeln!(
             f,
