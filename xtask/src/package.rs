@@ -46,6 +46,15 @@ impl CargoPackager {
 
 impl Packager for CargoPackager {
     fn package(&self, crates: &[String]) -> Result<()> {
+        // Packages left by an earlier run at the same version can be verified against instead of the new ones
+        // (seen here: a crate built against a stale `call-core-0.1.0`), so every run starts from an empty
+        // `target/package`. Only packaging output goes; the build cache stays.
+        let packages = crate::workspace::Workspace::load(&self.root)?
+            .target_directory()
+            .join("package");
+        if packages.exists() {
+            std::fs::remove_dir_all(&packages)?;
+        }
         command::run(&mut command(&self.root, crates))
     }
 }
