@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 
 use crate::changelog;
 use crate::command;
-use crate::package;
+use crate::package::{self, Packager};
 use crate::publish_metadata;
 use crate::publish_order::publish_order;
 use crate::step::Steps;
@@ -210,7 +210,7 @@ impl CiStep {
             Check::Package => {
                 let workspace = Workspace::load(root)?;
                 let order = publish_order(&workspace.crate_graph())?;
-                command::run(&mut package::command(root, &order))
+                package::CargoPackager::new(root).package(&order)
             }
         }
     }

@@ -679,3 +679,30 @@ fn cargo_package_verifies_each_crate_against_the_unpublished_others() {
             .exists()
     );
 }
+
+#[test]
+fn a_second_packaging_of_the_same_version_verifies_the_new_sources() {
+    // Cargo keeps what it unpacked and built of a registry package by version, and packaging publishes the members
+    // to a throwaway registry at the same path each time: without the packager's clean-up, the second run built
+    // fixture-b against the first run's fixture-c, which lacks `added_later`.
+    use xtask::package::CargoPackager;
+    let fixture = Fixture::new();
+    let order = publish_order(&fixture.workspace().crate_graph()).unwrap();
+    let packager = CargoPackager::new(&fixture.dir).env("CARGO_NET_OFFLINE", "true");
+    packager.package(&order).unwrap();
+    fixture.write(
+        "crates/c/src/lib.rs",
+        "//! Fixture crate c.\n\n/// Added after the first packaging.\npub fn added_later() -> u8 {\n    7\n}\n",
+    );
+    fixture.write(
+        "crates/b/src/lib.rs",
+        "//! Fixture crate b.\n\n/// Needs what c gained.\npub fn uses_it() -> u8 {\n    fixture_c::added_later()\n}\n",
+    );
+    packager.package(&order).unwrap();
+    let unpacked = fixture.path("target/package/fixture-b-0.1.0/src/lib.rs");
+    assert!(
+        std::fs::read_to_string(unpacked)
+            .unwrap()
+            .contains("added_later")
+    );
+}
