@@ -68,6 +68,9 @@ pub(crate) fn handle(
             Err(message) => error(StatusCode::BAD_REQUEST, message),
         },
         (Method::GET, ["cartesia", "calls", id]) => cartesia_call(app, id, StatusCode::OK),
+        (Method::GET, ["cartesia", "summary"]) => {
+            reply::json(StatusCode::OK, &cartesia().summary().to_json())
+        }
         (Method::POST, ["cartesia", "calls", id, "status"]) => match status_of(&body) {
             Ok(status) => match cartesia().set_status(id, &status) {
                 Ok(()) => cartesia_call(app, id, StatusCode::OK),
@@ -236,6 +239,9 @@ pub(crate) fn handle(
             ),
             Err(message) => error(StatusCode::BAD_REQUEST, &message),
         },
+        (Method::GET, ["faults"]) => {
+            reply::json(StatusCode::OK, &json!({ "pending": app.faults.pending() }))
+        }
         (Method::DELETE, ["faults"]) => {
             app.faults.clear();
             reply::json(StatusCode::OK, &json!({ "pending": 0 }))
@@ -392,15 +398,14 @@ fn parse_fault(spec: &Map<String, Value>) -> Result<Fault, String> {
 
 fn journal_summary(app: &App) -> Reply {
     let journal = &app.journal;
-    let routes: Map<String, Value> = Route::ALL
-        .iter()
-        .map(|route| {
-            (
-                route.as_str().to_owned(),
-                json!(journal.route_count(*route)),
-            )
-        })
-        .collect();
+    let per_route = |count: &dyn Fn(Route) -> u64| -> Map<String, Value> {
+        Route::ALL
+            .iter()
+            .map(|route| (route.as_str().to_owned(), json!(count(*route))))
+            .collect()
+    };
+    let routes = per_route(&|route| journal.route_count(route));
+    let handled = per_route(&|route| journal.route_handled(route));
     reply::json(
         StatusCode::OK,
         &json!({
@@ -408,6 +413,7 @@ fn journal_summary(app: &App) -> Reply {
             "unmatched": journal.unmatched(),
             "untracked": journal.untracked(),
             "routes": routes,
+            "handled": handled,
             "webhooks": {
                 "delivered": journal.webhooks_delivered(),
                 "failed": journal.webhooks_failed(),
@@ -428,6 +434,7 @@ fn journal_count(app: &App, query: &Query) -> Reply {
             "call_id": call_id,
             "count": app.journal.count(route, call_id),
             "auth_count": app.journal.auth_count(route, call_id),
+            "handled": app.journal.handled(route, call_id),
         }),
     )
 }

@@ -70,7 +70,7 @@ pub(crate) async fn handle(app: &Arc<App>, request: hyper::Request<Incoming>) ->
         route,
         call_id.as_deref(),
         carries_credentials(&parts.headers),
-        fault.as_ref().map(Fault::kind),
+        fault.as_ref(),
     );
 
     let normal = |app: &App| {

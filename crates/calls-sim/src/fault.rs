@@ -68,6 +68,12 @@ impl Fault {
         }
     }
 
+    /// Whether the request still reaches the provider's handler, so takes its real effect:
+    /// [`Fault::Latency`] (late) and [`Fault::LostReply`] (before the reply is lost).
+    pub fn reaches_handler(&self) -> bool {
+        matches!(self, Fault::Latency(_) | Fault::LostReply)
+    }
+
     /// A short stable name for the fault's kind: `status`, `latency`, `reset`, `lost_reply`,
     /// `hang`, `malformed_json`, `wrong_shape`, `huge_body` or `html`. The `/_sim/faults` control
     /// API uses the same names.

@@ -4,6 +4,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::fault::Fault;
 use crate::route::Route;
 
 /// How many recent requests [`Journal::recent`] keeps.
@@ -44,6 +45,8 @@ struct Inner {
     routes: [AtomicU64; Route::COUNT],
     routes_no_id: [AtomicU64; Route::COUNT],
     routes_with_auth: [AtomicU64; Route::COUNT],
+    routes_handled: [AtomicU64; Route::COUNT],
+    routes_no_id_handled: [AtomicU64; Route::COUNT],
     webhooks_delivered: AtomicU64,
     webhooks_failed: AtomicU64,
     locked: Mutex<Locked>,
@@ -61,6 +64,7 @@ struct Locked {
 struct Counts {
     requests: u64,
     with_auth: u64,
+    handled: u64,
 }
 
 /// One received request, as kept by [`Journal::recent`].
@@ -104,6 +108,8 @@ impl Journal {
                 routes: std::array::from_fn(|_| AtomicU64::new(0)),
                 routes_no_id: std::array::from_fn(|_| AtomicU64::new(0)),
                 routes_with_auth: std::array::from_fn(|_| AtomicU64::new(0)),
+                routes_handled: std::array::from_fn(|_| AtomicU64::new(0)),
+                routes_no_id_handled: std::array::from_fn(|_| AtomicU64::new(0)),
                 webhooks_delivered: AtomicU64::new(0),
                 webhooks_failed: AtomicU64::new(0),
                 locked: Mutex::new(Locked {
@@ -146,9 +152,34 @@ impl Journal {
         }
     }
 
+    /// Like [`Journal::count`], counting only requests that reached the provider's handler, so could take
+    /// effect: those no fault answered, and those whose fault lets the request through first
+    /// ([`crate::Fault::Latency`], [`crate::Fault::LostReply`]).
+    ///
+    /// `handled(Route::CartesiaCancel, Some(id))` above 1 means the call was cancelled twice: a
+    /// client retried a cancel that had already landed.
+    pub fn handled(&self, route: Route, call_id: Option<&str>) -> u64 {
+        match call_id {
+            None => self.inner.routes_no_id_handled[route.index()].load(Ordering::Relaxed),
+            Some(id) => self
+                .locked()
+                .per_call
+                .get(&(route, Box::from(id)))
+                .map_or(0, |c| c.handled),
+        }
+    }
+
     /// All requests to `route`, with or without a call id.
     pub fn route_count(&self, route: Route) -> u64 {
         self.inner.routes[route.index()].load(Ordering::Relaxed)
+    }
+
+    /// All requests to `route` that reached the provider's handler (see [`Journal::handled`]),
+    /// with or without a call id. Kept for every request, however many calls: when every call of a
+    /// run was cancelled once, `route_handled(Route::CartesiaCancel)` equal to the number of calls
+    /// proves no call was cancelled twice.
+    pub fn route_handled(&self, route: Route) -> u64 {
+        self.inner.routes_handled[route.index()].load(Ordering::Relaxed)
     }
 
     /// All requests to provider routes.
@@ -191,6 +222,8 @@ impl Journal {
             .iter()
             .chain(&inner.routes_no_id)
             .chain(&inner.routes_with_auth)
+            .chain(&inner.routes_handled)
+            .chain(&inner.routes_no_id_handled)
             .chain([
                 &inner.total,
                 &inner.unmatched,
@@ -206,22 +239,29 @@ impl Journal {
         locked.recent.clear();
     }
 
-    /// Counts one request to a provider route.
+    /// Counts one request to a provider route; `fault` is the injected fault that answers it, if any.
     pub(crate) fn record(
         &self,
         route: Route,
         call_id: Option<&str>,
         carried_auth: bool,
-        fault: Option<&'static str>,
+        fault: Option<&Fault>,
     ) {
         let inner = &self.inner;
+        let handled = fault.is_none_or(Fault::reaches_handler);
         inner.total.fetch_add(1, Ordering::Relaxed);
         inner.routes[route.index()].fetch_add(1, Ordering::Relaxed);
         if carried_auth {
             inner.routes_with_auth[route.index()].fetch_add(1, Ordering::Relaxed);
         }
+        if handled {
+            inner.routes_handled[route.index()].fetch_add(1, Ordering::Relaxed);
+        }
         if call_id.is_none() {
             inner.routes_no_id[route.index()].fetch_add(1, Ordering::Relaxed);
+            if handled {
+                inner.routes_no_id_handled[route.index()].fetch_add(1, Ordering::Relaxed);
+            }
         }
         let mut locked = self.locked();
         if let Some(id) = call_id {
@@ -230,6 +270,7 @@ impl Journal {
             if let Some(counts) = locked.per_call.get_mut(&key) {
                 counts.requests += 1;
                 counts.with_auth += u64::from(carried_auth);
+                counts.handled += u64::from(handled);
             } else if full {
                 locked.untracked += 1;
             } else {
@@ -238,6 +279,7 @@ impl Journal {
                     Counts {
                         requests: 1,
                         with_auth: u64::from(carried_auth),
+                        handled: u64::from(handled),
                     },
                 );
             }
@@ -249,7 +291,7 @@ impl Journal {
             route,
             call_id: call_id.map(str::to_owned),
             carried_auth,
-            fault,
+            fault: fault.map(Fault::kind),
         });
     }
 
@@ -284,7 +326,7 @@ mod tests {
     fn counts_and_bounds() {
         let journal = Journal::new(2);
         journal.record(Route::CartesiaCancel, Some("a"), true, None);
-        journal.record(Route::CartesiaCancel, Some("a"), false, Some("reset"));
+        journal.record(Route::CartesiaCancel, Some("a"), false, Some(&Fault::Reset));
         journal.record(Route::CartesiaCancel, Some("b"), false, None);
         journal.record(Route::CartesiaCancel, Some("c"), false, None);
         journal.record(Route::CartesiaList, None, true, None);
@@ -298,8 +340,40 @@ mod tests {
         assert_eq!(journal.total(), 5);
         assert_eq!(journal.recent().len(), 5);
         assert_eq!(journal.recent()[1].fault(), Some("reset"));
+        assert_eq!(journal.handled(Route::CartesiaCancel, Some("a")), 1);
+        assert_eq!(journal.route_handled(Route::CartesiaCancel), 3);
+        assert_eq!(journal.handled(Route::CartesiaList, None), 1);
         journal.clear();
         assert_eq!(journal.total(), 0);
+        assert_eq!(journal.route_handled(Route::CartesiaCancel), 0);
         assert_eq!(journal.count(Route::CartesiaCancel, Some("a")), 0);
+    }
+
+    #[test]
+    fn only_requests_that_reach_the_handler_are_handled() {
+        let journal = Journal::new(8);
+        let faults = [
+            (None, true),
+            (Some(Fault::LostReply), true),
+            (
+                Some(Fault::Latency(std::time::Duration::from_millis(1))),
+                true,
+            ),
+            (Some(Fault::status(503)), false),
+            (Some(Fault::Reset), false),
+            (Some(Fault::Hang), false),
+            (Some(Fault::MalformedJson), false),
+        ];
+        for (i, (fault, handled)) in faults.iter().enumerate() {
+            let id = i.to_string();
+            journal.record(Route::CartesiaCancel, Some(&id), true, fault.as_ref());
+            assert_eq!(
+                journal.handled(Route::CartesiaCancel, Some(&id)),
+                u64::from(*handled),
+                "{fault:?}"
+            );
+        }
+        assert_eq!(journal.route_handled(Route::CartesiaCancel), 3);
+        assert_eq!(journal.route_count(Route::CartesiaCancel), 7);
     }
 }

@@ -178,6 +178,7 @@
 //! | `POST /_sim/mirai_v2/calls` | seed: the call's fields (`agent_id` required) plus `recording`, `transcript`, `webhook_url` |
 //! | `POST /_sim/{cartesia,mirai_v2}/agents/{agent_id}/calls?count=N` | seed N finished calls → `{"ids":[…]}`, newest first |
 //! | `GET /_sim/{api}/calls/{id}` | the call, as the control handle's snapshot |
+//! | `GET /_sim/cartesia/summary` | `{"calls", "by_status", "by_end_reason"}`, counts of every Cartesia call |
 //! | `POST /_sim/cartesia/batches` | seed: the `POST /agents/calls/batches` body plus `id` (optional) |
 //! | `GET /_sim/cartesia/batches/{id}` | the batch with its recipients |
 //! | `POST /_sim/cartesia/batches/{id}/dispatch?count=N` | as `dispatch_batch` → `{"ids":[…]}` |
@@ -190,9 +191,10 @@
 //! | `POST /_sim/{api}/calls/{id}/status` | `{"status":"…"}`, as `set_status` |
 //! | `POST /_sim/{api}/calls/{id}/advance` | as `advance` |
 //! | `POST /_sim/faults` | `{"call_id"` or `"route", "times":N, "fault":{"kind":…}}`; kinds: `status` (`code`, `retry_after`, `body`), `latency` (`ms`), `reset`, `lost_reply`, `hang`, `malformed_json`, `wrong_shape`, `huge_body` (`bytes`), `html` (`status`) |
+//! | `GET /_sim/faults` | `{"pending"}`: requests the scripts still cover |
 //! | `DELETE /_sim/faults` | drop every script |
-//! | `GET /_sim/journal` | totals and per-route counts |
-//! | `GET /_sim/journal/count?route=…&call_id=…` | `{count, auth_count}` |
+//! | `GET /_sim/journal` | totals, per-route counts and per-route `handled` counts (requests that reached the handler) |
+//! | `GET /_sim/journal/count?route=…&call_id=…` | `{count, auth_count, handled}` |
 //! | `DELETE /_sim/journal` | reset the counters |
 //!
 //! `{api}` is `cartesia`, `mirai` or `mirai_v2`.

@@ -13,10 +13,10 @@ mod call;
 mod page;
 mod seed;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub(crate) use api::handle;
 use batch::Batch;
@@ -220,10 +220,60 @@ impl CartesiaControl {
             .unwrap_or_default())
     }
 
+    /// How many calls the simulator holds, by status and by end reason: what a soak checks at
+    /// the end of a million cancels without reading each call.
+    pub fn summary(&self) -> CartesiaSummary {
+        let calls = self.app.cartesia.lock();
+        let mut summary = CartesiaSummary::default();
+        for record in calls.by_id.values() {
+            summary.calls += 1;
+            *summary.by_status.entry(record.status.clone()).or_default() += 1;
+            if let Some(reason) = &record.end_reason {
+                *summary.by_end_reason.entry(reason.clone()).or_default() += 1;
+            }
+        }
+        summary
+    }
+
     /// A snapshot of call `id`, if the simulator holds it.
     pub fn call(&self, id: &str) -> Option<CartesiaCall> {
         self.app.cartesia.lock().get(id).map(|record| CartesiaCall {
             record: record.clone(),
+        })
+    }
+}
+
+/// Counts of the simulated Cartesia calls, from [`CartesiaControl::summary`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CartesiaSummary {
+    calls: u64,
+    by_status: BTreeMap<String, u64>,
+    by_end_reason: BTreeMap<String, u64>,
+}
+
+impl CartesiaSummary {
+    /// All calls.
+    pub fn calls(&self) -> u64 {
+        self.calls
+    }
+
+    /// Calls in `status` (`created`, `started`, `completed`, …).
+    pub fn with_status(&self, status: &str) -> u64 {
+        self.by_status.get(status).copied().unwrap_or(0)
+    }
+
+    /// Calls that ended for `reason` (`api_cancelled` when a cancel ended them).
+    pub fn with_end_reason(&self, reason: &str) -> u64 {
+        self.by_end_reason.get(reason).copied().unwrap_or(0)
+    }
+
+    /// `{"calls": n, "by_status": {…}, "by_end_reason": {…}}`, as `GET /_sim/cartesia/summary`
+    /// answers.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "calls": self.calls,
+            "by_status": self.by_status,
+            "by_end_reason": self.by_end_reason,
         })
     }
 }
