@@ -44,14 +44,16 @@ async fn terminate_a_cartesia_and_a_mirai_call_offline() -> Result<(), Box<dyn s
         assert_eq!(done.outcome(), TerminateOutcome::Terminated);
     }
 
-    // The 502 was retried once; each call was stopped, and nothing else was sent.
+    // After the 502, the Cartesia call was read (still started) and cancelled again; each call was stopped, and
+    // nothing else was sent.
     let journal = sim.journal();
     assert_eq!(journal.count(Route::CartesiaCancel, Some("ac_live")), 2);
+    assert_eq!(journal.count(Route::CartesiaGet, Some("ac_live")), 1);
     assert_eq!(
         journal.count(Route::MiraiAbort, Some("68f0a1b2c3d4e5f600000900")),
         1
     );
-    assert_eq!(journal.total(), 3);
+    assert_eq!(journal.total(), 4);
     let cancelled = sim.cartesia().call("ac_live").ok_or("no call")?;
     assert_eq!(cancelled.end_reason(), Some("api_cancelled"));
     sim.shutdown().await;

@@ -30,14 +30,21 @@ impl CartesiaClient {
     /// - [`ErrorKind::Upstream`] for 5xx (502 included) once retries are spent; [`ErrorKind::Decode`] for a 200 whose
     ///   body is not `{"cancelled": true}`; and the usual 401, 403, 429, timeout and transport errors.
     pub async fn cancel_call(&self, call_id: &CallId) -> call_core::Result<()> {
-        self.cancel_counting(call_id).await.map(|_| ())
+        self.cancel_counting(call_id, Idempotency::Idempotent)
+            .await
+            .map(|_| ())
     }
 
-    /// Cancel Call, answering the number of requests sent.
-    pub(crate) async fn cancel_counting(&self, call_id: &CallId) -> call_core::Result<u32> {
+    /// Cancel Call, answering the number of requests sent. `terminate` sends it [`Idempotency::ReadFirst`]: never
+    /// again after a doubtful answer, which it resolves by reading the call.
+    pub(crate) async fn cancel_counting(
+        &self,
+        call_id: &CallId,
+        idempotency: Idempotency,
+    ) -> call_core::Result<u32> {
         let request = path::call(Request::new(Method::POST, "cancel call"), call_id)?
             .segment("cancel")
-            .idempotency(Idempotency::Idempotent);
+            .idempotency(idempotency);
         let response = self.http.send(request).await?;
         if !response.is_success() {
             let error = error_from(&response);

@@ -1,5 +1,6 @@
 //! Termination that is certain: the truth about the call, not just one request's status.
 
+use call_core::http::Idempotency;
 use call_core::{
     CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, Provider,
     TerminateOutcome, Termination, async_trait,
@@ -36,53 +37,79 @@ impl CallControl for CartesiaClient {
     /// Cancels the call and answers the truth about it, reading the call when the cancel's answer leaves doubt.
     ///
     /// - 200 `{"cancelled": true}`: [`TerminateOutcome::Terminated`].
-    /// - A doubtful answer (timeout or reset after sending, 502s until retries ran out, a malformed 200, a 400
-    ///   "not active", a 404 that may mean "no active connection") is resolved with Get Call: a call that ended with
-    ///   `api_cancelled` after one of our attempts may have reached Cartesia is `Terminated` (our lost cancel did
-    ///   it); a call that ended otherwise, or was already over at our first attempt, is
-    ///   [`TerminateOutcome::AlreadyEnded`]; a call still `started` means the cancel failed: the error keeps the first
-    ///   error's kind and status, has it as its `source()`, and is [retryable](Error::is_retryable); a call still
+    /// - A doubtful answer (a timeout or reset after sending, a 5xx, a malformed 200, a 400 "not active", a 404 that
+    ///   may mean "no active connection") is resolved with Get Call: a call that ended with `api_cancelled` after one
+    ///   of our cancels may have reached Cartesia is `Terminated` (our lost cancel did it); a call that ended
+    ///   otherwise, or was already over at our first cancel, is [`TerminateOutcome::AlreadyEnded`]; a call still
     ///   `created` is [`ErrorKind::NotTerminable`] (Cartesia cannot cancel a call before it is answered: cancel its
     ///   batch, or wait until it starts); a call Get Call cannot find is [`ErrorKind::NotFound`].
+    /// - A call the read shows still `started` after a timeout, reset or 5xx gets the cancel again, read first every
+    ///   time, up to the client's `max_attempts` cancels in all. When none took effect, the error keeps the last
+    ///   cancel's kind and status, has it as its `source()`, and is [retryable](Error::is_retryable).
     /// - Any other failure (401, 403, 429 after retries, a connection that never opened) is returned as is: nothing
-    ///   happened. So is the first error when Get Call fails too (with both requests counted in its attempts).
+    ///   happened. So is the cancel's error when Get Call fails too (with every request counted in its attempts).
     ///
-    /// Cancel Call is sent once per attempt the retry config allows, never again after a doubtful answer.
+    /// A cancel is sent again without a read only when Cartesia certainly did not act on it (a 429, a connection
+    /// that never opened), so Cartesia never gets a second cancel for a call the first one ended.
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
-        let error = match self.cancel_counting(call_id).await {
-            Ok(attempts) => {
-                return Ok(Termination::new(
-                    Provider::Cartesia,
-                    call_id.clone(),
-                    TerminateOutcome::Terminated,
-                    attempts,
-                ));
-            }
-            Err(error) => error,
-        };
-        let Some(doubt) = doubt(&error) else {
-            return Err(error);
-        };
-        let (call, read_attempts) = match self.get_counting(call_id).await {
-            Ok(found) => found,
-            Err(read) if read.kind() == ErrorKind::NotFound => {
-                // Get Call cannot find it either: it does not exist (for this key).
-                let attempts = error.attempts() + read.attempts();
-                let error = if matches!(doubt, Doubt::NotFound) {
-                    error
-                } else {
-                    read
-                };
+        let rounds = self.http.retry_config().max_attempts().max(1);
+        // Requests sent in earlier rounds, and whether one of their cancels may have reached Cartesia.
+        let mut spent = 0;
+        let mut round = 1;
+        loop {
+            let error = match self.cancel_counting(call_id, Idempotency::ReadFirst).await {
+                Ok(attempts) => {
+                    return Ok(Termination::new(
+                        Provider::Cartesia,
+                        call_id.clone(),
+                        TerminateOutcome::Terminated,
+                        spent + attempts,
+                    ));
+                }
+                Err(error) => error,
+            };
+            let Some(doubt) = doubt(&error) else {
+                let attempts = spent + error.attempts();
                 return Err(error.with_attempts(attempts));
+            };
+            let (call, read_attempts) = match self.get_counting(call_id).await {
+                Ok(found) => found,
+                Err(read) if read.kind() == ErrorKind::NotFound => {
+                    // Get Call cannot find it either: it does not exist (for this key).
+                    let attempts = spent + error.attempts() + read.attempts();
+                    let error = if matches!(doubt, Doubt::NotFound) {
+                        error
+                    } else {
+                        read
+                    };
+                    return Err(error.with_attempts(attempts));
+                }
+                // The read failed too: the cancel's error is the truest answer we have.
+                Err(read) => {
+                    let attempts = spent + error.attempts() + read.attempts();
+                    return Err(error.with_attempts(attempts));
+                }
+            };
+            let earlier_may_have_landed = spent > 0 || error.attempts() > 1;
+            let attempts = spent + error.attempts() + read_attempts;
+            let still_live = matches!(
+                call.status,
+                CartesiaCallStatus::Started | CartesiaCallStatus::Active
+            );
+            if still_live && matches!(doubt, Doubt::Ambiguous) && round < rounds {
+                spent = attempts;
+                round += 1;
+                continue;
             }
-            // The read failed too: the first error is the truest answer we have.
-            Err(read) => {
-                let attempts = error.attempts() + read.attempts();
-                return Err(error.with_attempts(attempts));
-            }
-        };
-        let attempts = error.attempts() + read_attempts;
-        resolve(call_id, &call, doubt, error, attempts)
+            return resolve(
+                call_id,
+                &call,
+                doubt,
+                earlier_may_have_landed,
+                error,
+                attempts,
+            );
+        }
     }
 
     /// The call's state, from Get Call.
@@ -95,10 +122,13 @@ impl CallControl for CartesiaClient {
     }
 }
 
+/// The truth about the call once Get Call has read it after a doubtful cancel. `earlier_may_have_landed`: an earlier
+/// cancel of ours may have reached Cartesia.
 fn resolve(
     call_id: &CallId,
     call: &Call,
     doubt: Doubt,
+    earlier_may_have_landed: bool,
     error: Error,
     attempts: u32,
 ) -> call_core::Result<Termination> {
@@ -116,7 +146,7 @@ fn resolve(
             // means the call was over before we asked, whatever ended it.
             let ours_may_have_landed = match doubt {
                 Doubt::Ambiguous => true,
-                Doubt::NotActive | Doubt::NotFound => error.attempts() > 1,
+                Doubt::NotActive | Doubt::NotFound => earlier_may_have_landed,
             };
             if call.was_cancelled_by_api() && ours_may_have_landed {
                 done(TerminateOutcome::Terminated)

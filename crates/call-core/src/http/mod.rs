@@ -370,11 +370,13 @@ impl HttpClient {
                         elapsed_ms,
                         "http attempt answered"
                     );
-                    let retryable = request.idempotency == Idempotency::Idempotent
-                        && is_retryable_status(status)
-                        && !request
-                            .final_answer
-                            .is_some_and(|is_final| is_final(status, value.body()));
+                    let retryable = match request.idempotency {
+                        Idempotency::Idempotent => is_retryable_status(status),
+                        Idempotency::ReadFirst => status == 429,
+                        Idempotency::NotIdempotent => false,
+                    } && !request
+                        .final_answer
+                        .is_some_and(|is_final| is_final(status, value.body()));
                     if status == 429 {
                         // Every request of this client waits, not only this one.
                         inner.throttle.pause_for(

@@ -19,6 +19,12 @@ pub enum Idempotency {
     /// and creates that carry an idempotency key the provider honours. Retried on connection failures, timeouts,
     /// 408, 429, 500, 502, 503 and 504.
     Idempotent,
+    /// Repeating it is harmless, but the caller reads before it repeats: a cancel or abort sent by `terminate`, which
+    /// after a doubtful answer (a timeout, a reset, a 5xx) reads the call and sends again only while the call is still
+    /// live, so that the provider never gets a second cancel for a call the first one already ended. Retried here only
+    /// when the provider certainly did not act on it: a connection that could not be opened, or a 429 (a rate limit
+    /// refuses the request). Any other failure is returned for the caller to resolve.
+    ReadFirst,
     /// Repeating it could do the thing twice (placing a call without an idempotency key dials someone twice). Retried
     /// only when it provably never left: a connection that could not be opened. Any failure after that is an error
     /// with [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown).

@@ -43,8 +43,14 @@ async fn every_id_gets_one_json_line_and_the_exit_status_says_whether_all_ended(
     assert_eq!(lines["live"]["error"], serde_json::Value::Null);
     assert_eq!(lines["over"]["outcome"], "already_ended");
     assert_eq!(lines["flaky"]["outcome"], "terminated");
-    assert_eq!(lines["flaky"]["attempts"], 2);
+    // The 502 leaves doubt: read, still started, cancel again; the second cancel is the one that reached Cartesia.
+    assert_eq!(lines["flaky"]["attempts"], 3);
     assert_eq!(sim.journal().count(Route::CartesiaCancel, Some("flaky")), 2);
+    assert_eq!(sim.journal().count(Route::CartesiaGet, Some("flaky")), 1);
+    assert_eq!(
+        sim.journal().handled(Route::CartesiaCancel, Some("flaky")),
+        1
+    );
     assert!(
         stderr(&output)
             .contains("3 calls: 2 terminated, 1 already ended, 0 failed, 0 not attempted")

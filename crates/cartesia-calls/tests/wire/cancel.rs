@@ -40,6 +40,8 @@ async fn cancel_sends_exactly_the_documented_request() {
 
 #[tokio::test]
 async fn a_502_is_retried_then_succeeds() {
+    // cancel_call, one to one with Cancel Call, retries a 502 blind (a repeat is harmless);
+    // terminate reads first instead (see terminate.rs).
     let mut server = Server::new_async().await;
     let failing = cancel_mock(&mut server, "/agents/calls/ac_1/cancel")
         .with_status(502)
@@ -52,12 +54,10 @@ async fn a_502_is_retried_then_succeeds() {
         .expect(1)
         .create_async()
         .await;
-    let done = client(&server.url())
-        .terminate(&CallId::new("ac_1").unwrap())
+    client(&server.url())
+        .cancel_call(&CallId::new("ac_1").unwrap())
         .await
         .unwrap();
-    assert_eq!(done.outcome(), TerminateOutcome::Terminated);
-    assert_eq!(done.attempts(), 3);
     failing.assert_async().await;
     ok.assert_async().await;
 }

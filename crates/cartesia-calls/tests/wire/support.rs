@@ -314,6 +314,11 @@ impl RawServer {
             .count()
     }
 
+    /// Every request line, in the order they came.
+    pub fn lines(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+
     /// How many requests came in all.
     pub fn total(&self) -> usize {
         self.requests.lock().unwrap().len()

@@ -68,13 +68,14 @@ async fn a_confirmed_cancel_is_terminated_without_reading_the_call() {
 }
 
 #[tokio::test]
-async fn bad_gateways_until_retries_run_out_then_api_cancelled_is_terminated() {
+async fn a_bad_gateway_then_api_cancelled_is_terminated_without_a_second_cancel() {
+    // The 502 may have come after Cartesia acted: read before cancelling again, and never cancel twice.
     let mut server = Server::new_async().await;
-    let c = cancel(&mut server, 502, "", 3).await;
+    let c = cancel(&mut server, 502, "", 1).await;
     let g = get(&mut server, "completed", Some("api_cancelled"), 1).await;
     let done = terminate(&server).await.unwrap();
     assert_eq!(done.outcome(), TerminateOutcome::Terminated);
-    assert_eq!(done.attempts(), 4);
+    assert_eq!(done.attempts(), 2);
     c.assert_async().await;
     g.assert_async().await;
 }
@@ -89,7 +90,7 @@ async fn bad_gateways_then_ended_otherwise_is_already_ended() {
         ("completed", None),
     ] {
         server.reset();
-        let c = cancel(&mut server, 502, "", 3).await;
+        let c = cancel(&mut server, 502, "", 1).await;
         let g = get(&mut server, status, reason, 1).await;
         let done = client.terminate(&id("ac_1")).await.unwrap();
         assert_eq!(done.outcome(), TerminateOutcome::AlreadyEnded, "{status}");
@@ -101,7 +102,7 @@ async fn bad_gateways_then_ended_otherwise_is_already_ended() {
 #[tokio::test]
 async fn the_older_cancelled_status_counts_as_ours_when_ambiguous() {
     let mut server = Server::new_async().await;
-    let c = cancel(&mut server, 502, "", 3).await;
+    let c = cancel(&mut server, 502, "", 1).await;
     let g = get(&mut server, "cancelled", None, 1).await;
     let done = terminate(&server).await.unwrap();
     assert_eq!(done.outcome(), TerminateOutcome::Terminated);
@@ -110,19 +111,22 @@ async fn the_older_cancelled_status_counts_as_ours_when_ambiguous() {
 }
 
 #[tokio::test]
-async fn bad_gateways_then_still_started_is_a_failure_with_the_first_error_as_source() {
+async fn bad_gateways_on_a_started_call_cancel_again_after_each_read_then_fail_with_the_last_error()
+{
+    // Each 502 is followed by a read; the call is still started, so the cancel goes again: three in all (the
+    // client's max_attempts), each after a read, then a retryable failure.
     let mut server = Server::new_async().await;
     let c = cancel(&mut server, 502, &error_json("could not be delivered"), 3).await;
-    let g = get(&mut server, "started", None, 1).await;
+    let g = get(&mut server, "started", None, 3).await;
     let err = terminate(&server).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Upstream);
     assert_eq!(err.status(), Some(502));
-    assert_eq!(err.attempts(), 4);
+    assert_eq!(err.attempts(), 6);
     assert!(err.is_retryable());
     assert_eq!(err.provider_message(), Some("could not be delivered"));
     let first = first_error(&err);
     assert_eq!(first.status(), Some(502));
-    assert_eq!(first.attempts(), 3);
+    assert_eq!(first.attempts(), 1);
     c.assert_async().await;
     g.assert_async().await;
 }
@@ -130,7 +134,7 @@ async fn bad_gateways_then_still_started_is_a_failure_with_the_first_error_as_so
 #[tokio::test]
 async fn bad_gateways_then_created_is_not_terminable_and_points_to_the_batch() {
     let mut server = Server::new_async().await;
-    let c = cancel(&mut server, 502, "", 3).await;
+    let c = cancel(&mut server, 502, "", 1).await;
     let g = get(&mut server, "created", None, 1).await;
     let err = terminate(&server).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotTerminable);
@@ -143,7 +147,7 @@ async fn bad_gateways_then_created_is_not_terminable_and_points_to_the_batch() {
 #[tokio::test]
 async fn bad_gateways_then_an_unknown_status_is_an_error_not_a_guess() {
     let mut server = Server::new_async().await;
-    let c = cancel(&mut server, 502, "", 3).await;
+    let c = cancel(&mut server, 502, "", 1).await;
     let g = get(&mut server, "paused", None, 1).await;
     let err = terminate(&server).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Upstream);
@@ -170,11 +174,12 @@ async fn a_malformed_200_is_resolved_by_reading_the_call() {
 #[tokio::test]
 async fn a_malformed_200_on_a_started_call_is_a_retryable_failure() {
     let mut server = Server::new_async().await;
-    let c = cancel(&mut server, 200, "garbage", 1).await;
-    let g = get(&mut server, "started", None, 1).await;
+    let c = cancel(&mut server, 200, "garbage", 3).await;
+    let g = get(&mut server, "started", None, 3).await;
     let err = terminate(&server).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert!(err.is_retryable());
+    assert_eq!(err.attempts(), 6);
     c.assert_async().await;
     g.assert_async().await;
 }
@@ -194,9 +199,9 @@ async fn a_timeout_after_sending_is_resolved_by_reading_the_call() {
         .await
         .unwrap();
     assert_eq!(done.outcome(), TerminateOutcome::Terminated);
-    assert_eq!(server.count("POST /agents/calls/ac_1/cancel "), 3);
+    assert_eq!(server.count("POST /agents/calls/ac_1/cancel "), 1);
     assert_eq!(server.count("GET /agents/calls/ac_1 "), 1);
-    assert_eq!(done.attempts(), 4);
+    assert_eq!(done.attempts(), 2);
 }
 
 #[tokio::test]
@@ -211,7 +216,7 @@ async fn a_reset_after_sending_is_resolved_by_reading_the_call() {
     .await;
     let done = client(&server.url).terminate(&id("ac_1")).await.unwrap();
     assert_eq!(done.outcome(), TerminateOutcome::AlreadyEnded);
-    assert_eq!(server.count("POST /agents/calls/ac_1/cancel "), 3);
+    assert_eq!(server.count("POST /agents/calls/ac_1/cancel "), 1);
     assert_eq!(server.count("GET /agents/calls/ac_1 "), 1);
 }
 
@@ -254,13 +259,20 @@ async fn a_400_on_the_first_attempt_means_it_was_already_over() {
 
 #[tokio::test]
 async fn a_400_after_a_lost_attempt_and_api_cancelled_is_ours() {
+    // The 502's read shows the call still started (our cancel was slow to land), the second cancel finds it over.
     let mut server = Server::new_async().await;
     let lost = cancel(&mut server, 502, "", 1).await;
     let refused = cancel(&mut server, 400, &error_json("Call is not active"), 1).await;
+    let started = json_mock(&mut server, "GET", GET)
+        .with_body(call_json("ac_1", "started", None))
+        .expect(1)
+        .create_async()
+        .await;
     let g = get(&mut server, "completed", Some("api_cancelled"), 1).await;
     let done = terminate(&server).await.unwrap();
     assert_eq!(done.outcome(), TerminateOutcome::Terminated);
-    assert_eq!(done.attempts(), 3);
+    assert_eq!(done.attempts(), 4);
+    started.assert_async().await;
     lost.assert_async().await;
     refused.assert_async().await;
     g.assert_async().await;
@@ -330,7 +342,7 @@ async fn a_call_get_cannot_find_is_not_found() {
 #[tokio::test]
 async fn an_ambiguous_cancel_on_a_call_get_cannot_find_is_not_found() {
     let mut server = Server::new_async().await;
-    let c = cancel(&mut server, 502, "", 3).await;
+    let c = cancel(&mut server, 502, "", 1).await;
     let g = json_mock(&mut server, "GET", GET)
         .with_status(404)
         .expect(1)
@@ -338,7 +350,7 @@ async fn an_ambiguous_cancel_on_a_call_get_cannot_find_is_not_found() {
         .await;
     let err = terminate(&server).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
-    assert_eq!(err.attempts(), 4);
+    assert_eq!(err.attempts(), 2);
     c.assert_async().await;
     g.assert_async().await;
 }
@@ -346,7 +358,7 @@ async fn an_ambiguous_cancel_on_a_call_get_cannot_find_is_not_found() {
 #[tokio::test]
 async fn when_the_read_fails_too_the_first_error_is_returned() {
     let mut server = Server::new_async().await;
-    let c = cancel(&mut server, 502, "", 3).await;
+    let c = cancel(&mut server, 502, "", 1).await;
     let g = json_mock(&mut server, "GET", GET)
         .with_status(503)
         .expect(3)
@@ -355,7 +367,7 @@ async fn when_the_read_fails_too_the_first_error_is_returned() {
     let err = terminate(&server).await.unwrap_err();
     assert_eq!((err.kind(), err.status()), (ErrorKind::Upstream, Some(502)));
     assert_eq!(err.operation(), Some("cancel call"));
-    assert_eq!(err.attempts(), 6);
+    assert_eq!(err.attempts(), 4);
     c.assert_async().await;
     g.assert_async().await;
 }
@@ -439,4 +451,33 @@ async fn cancel_call_stays_one_to_one() {
     assert_eq!(err.status(), Some(400));
     c.assert_async().await;
     g.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_reset_on_a_started_call_sends_the_cancel_again_only_after_reading() {
+    // Every cancel is reset after sending and every read shows the call still started: the cancel goes again after
+    // each read, max_attempts (3) times in all, never straight after a doubtful one.
+    let server = RawServer::start(|line| {
+        if line.starts_with("POST ") {
+            Reply::Reset
+        } else {
+            Reply::Json(200, call_json("ac_1", "started", None))
+        }
+    })
+    .await;
+    let err = client(&server.url)
+        .terminate(&id("ac_1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport);
+    assert!(err.is_retryable());
+    assert_eq!(err.attempts(), 6);
+    assert_eq!(server.count("POST /agents/calls/ac_1/cancel "), 3);
+    assert_eq!(server.count("GET /agents/calls/ac_1 "), 3);
+    let order: Vec<String> = server
+        .lines()
+        .iter()
+        .map(|line| line.chars().take(4).collect())
+        .collect();
+    assert_eq!(order, ["POST", "GET ", "POST", "GET ", "POST", "GET "]);
 }
