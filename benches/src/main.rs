@@ -8,6 +8,8 @@
 //! - `sdk` cancels them through `CartesiaClient` and `terminate_all`, the path `callctl cartesia cancel` takes,
 //!   reading the reports where callctl reads them; `sdk-block-on` reads them on the `block_on` thread instead (callctl's old way, kept to show its cost);
 //! - `bare` sends the same requests with a plain `reqwest::Client` and no SDK logic, as the baseline;
+//! - `soak` cancels a million calls (or `--count`) through `terminate_all` while the simulator injects faults that
+//!   `seed --faults-per-mille` scripted, and checks one true answer per id and no double cancel (see `soak.rs`);
 //! - `client` (a diagnostic) calls `CartesiaClient::terminate` for each with `buffer_unordered`, without the bulk
 //!   engine, so that the SDK's cost can be split between the engine and the client.
 //!
@@ -30,6 +32,7 @@ mod measurement;
 mod process_usage;
 mod sdk;
 mod seed;
+mod soak;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +59,17 @@ enum Mode {
         /// Also write the ids there, one per line.
         #[arg(long, value_name = "PATH")]
         ids_file: Option<PathBuf>,
+        /// Script faults on some of the calls, for `soak`.
+        #[command(flatten)]
+        faults: soak::FaultPlan,
+    },
+    /// Cancel the calls through `terminate_all` while the simulator injects the faults `seed` scripted, check every
+    /// answer and the simulator's counters; print one JSON line, and fail when a check failed.
+    Soak {
+        #[command(flatten)]
+        calls: Calls,
+        #[command(flatten)]
+        options: soak::SoakOptions,
     },
     /// Cancel the calls through the SDK's bulk engine (`terminate_all`), reading the reports on the main thread as
     /// callctl does; print one JSON line.
@@ -109,9 +123,14 @@ fn run(cli: Cli) -> Result<()> {
         .build()
         .context("cannot start the runtime")?;
     let measurement: Measurement = match cli.mode {
-        Mode::Seed { calls, ids_file } => {
-            return runtime.block_on(seed::run(&calls, ids_file.as_deref()));
+        Mode::Seed {
+            calls,
+            ids_file,
+            faults,
+        } => {
+            return runtime.block_on(seed::run(&calls, ids_file.as_deref(), &faults));
         }
+        Mode::Soak { calls, options } => return runtime.block_on(soak::run(&calls, &options)),
         Mode::Sdk(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::Worker))?,
         Mode::SdkWorker(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::BlockOn))?,
         Mode::Bare(calls) => runtime.block_on(bare::run(&calls))?,

@@ -28,6 +28,29 @@ pub(crate) fn now(ticks_per_second: u64) -> Result<ProcessUsage> {
     })
 }
 
+/// This process's resident memory now and at its peak.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Memory {
+    /// The resident set size now (`VmRSS`), in KiB.
+    pub(crate) rss_kib: u64,
+    /// The peak resident set size so far (`VmHWM`), in KiB.
+    pub(crate) peak_rss_kib: u64,
+}
+
+/// Reads `/proc/self/status`.
+///
+/// # Errors
+///
+/// When `/proc` is not there or not in the expected format.
+pub(crate) fn memory() -> Result<Memory> {
+    let status =
+        std::fs::read_to_string("/proc/self/status").context("cannot read /proc/self/status")?;
+    Ok(Memory {
+        rss_kib: kib_line(&status, "VmRSS:").context("no VmRSS line in /proc/self/status")?,
+        peak_rss_kib: peak_rss_kib(&status)?,
+    })
+}
+
 /// Clock ticks per second of `/proc/*/stat` (`getconf CLK_TCK`), 100 when it cannot be asked: that is `USER_HZ` on
 /// every Linux architecture in use.
 pub(crate) fn ticks_per_second() -> u64 {
@@ -64,11 +87,15 @@ fn cpu_time(stat: &str, ticks_per_second: u64) -> Result<Duration> {
 
 /// `VmHWM` of a `/proc/<pid>/status`, in KiB.
 fn peak_rss_kib(status: &str) -> Result<u64> {
+    kib_line(status, "VmHWM:").context("no VmHWM line in /proc/self/status")
+}
+
+/// The value of a `Name:   1234 kB` line of a `/proc/<pid>/status`.
+fn kib_line(status: &str, name: &str) -> Option<u64> {
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(name))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmHWM line in /proc/self/status")
 }
 
 #[cfg(test)]

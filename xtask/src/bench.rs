@@ -23,9 +23,9 @@
 //! written to `<target-dir>/bench/latest.json`. CI does not run this: it is a measurement, not a test.
 
 mod meter;
-mod procfs;
+pub(crate) mod procfs;
 mod report;
-mod simulator;
+pub(crate) mod simulator;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -182,7 +182,11 @@ fn build(root: &Path) -> Result<Binaries> {
 }
 
 /// `cargo build --release ARGS`, with diagnostics on the terminal; the executables of the binary targets `names`.
-fn build_binaries(root: &Path, args: &[&str], names: &[&str]) -> Result<Vec<(String, PathBuf)>> {
+pub(crate) fn build_binaries(
+    root: &Path,
+    args: &[&str],
+    names: &[&str],
+) -> Result<Vec<(String, PathBuf)>> {
     let mut cargo = command::cargo(root);
     cargo
         .args([

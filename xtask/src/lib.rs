@@ -26,6 +26,7 @@ pub mod publish_metadata;
 pub mod publish_order;
 pub mod registry;
 pub mod release;
+pub mod soak;
 pub mod step;
 pub mod version_bump;
 pub mod version_request;

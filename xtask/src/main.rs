@@ -17,6 +17,7 @@ use xtask::package::CargoPackager;
 use xtask::publish_metadata;
 use xtask::registry::{CratesIo, PublishWait};
 use xtask::release::{self, ReleaseOptions, Tools};
+use xtask::soak::{self, SoakOptions};
 use xtask::version_request::VersionRequest;
 use xtask::workspace::Workspace;
 
@@ -77,6 +78,29 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = BenchOptions::default().single_runs)]
         single_runs: u32,
     },
+    /// Cancel a million calls through the bulk engine against calls-sim with one in ten misbehaving (503, 429 with
+    /// Retry-After, reset, lost reply); check one true answer per id and no double cancel, report memory. Builds
+    /// release binaries first.
+    Soak {
+        /// Calls to seed and cancel.
+        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().calls)]
+        calls: u32,
+        /// Requests in flight at once.
+        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().concurrency)]
+        concurrency: u32,
+        /// Calls in 1,000 that get a fault.
+        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().faults_per_mille)]
+        faults_per_mille: u32,
+        /// Picks which calls get a fault, and which.
+        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().fault_seed)]
+        fault_seed: u64,
+        /// The Retry-After of the injected 429s, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = SoakOptions::default().retry_after)]
+        retry_after: String,
+        /// Sample the soak's memory every N reports.
+        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().sample_every)]
+        sample_every: u32,
+    },
 }
 
 fn main() -> ExitCode {
@@ -124,6 +148,24 @@ fn run(cli: Cli) -> Result<()> {
                 runs,
                 single_runs,
                 ..BenchOptions::default()
+            },
+        ),
+        Command::Soak {
+            calls,
+            concurrency,
+            faults_per_mille,
+            fault_seed,
+            retry_after,
+            sample_every,
+        } => soak::run(
+            &root,
+            &SoakOptions {
+                calls,
+                concurrency,
+                faults_per_mille,
+                fault_seed,
+                retry_after,
+                sample_every,
             },
         ),
         Command::Release {
