@@ -1,7 +1,7 @@
 //! Get Call, Get Transcript and Abort Call (new API).
 
 use call_core::CallId;
-use call_core::http::{Request, Response};
+use call_core::http::{Idempotency, Request, Response};
 use reqwest::Method;
 use serde::Deserialize;
 
@@ -95,11 +95,22 @@ impl MiraiV2Client {
     ///   [`ErrorKind::Decode`](call_core::ErrorKind::Decode) for a 2xx whose body is not
     ///   `{"id", "status"}`; and the usual 401, 403, 429, 5xx, timeout and transport errors.
     pub async fn abort_call(&self, call_id: &CallId) -> call_core::Result<AbortAccepted> {
+        self.abort_with(call_id, Idempotency::Idempotent).await
+    }
+
+    /// Abort Call, sent as `idempotency` says: `terminate` sends it [`Idempotency::ReadFirst`], never again after a
+    /// doubtful answer, which it resolves by reading the call.
+    pub(crate) async fn abort_with(
+        &self,
+        call_id: &CallId,
+        idempotency: Idempotency,
+    ) -> call_core::Result<AbortAccepted> {
         let request = Request::new(Method::POST, "abort call")
             .segment("v2")
             .segment("calls")
             .call_id_segment(call_id)
             .segment("abort")
+            .idempotency(idempotency)
             .final_when(is_final_answer);
         let response = self.http.send(request).await?;
         let body: AbortBody = success_json(&response)?;

@@ -1,5 +1,6 @@
 //! Certain termination through the new API: the truth about the call, not one request's status.
 
+use call_core::http::Idempotency;
 use call_core::{
     CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOutcome, Termination,
     async_trait,
@@ -40,39 +41,66 @@ impl CallControl for MiraiV2Client {
     ///   `aborted-by-api` is `Terminated` when one of our attempts may have reached Mirai before the one that got the
     ///   409 (the first got a 5xx, a reset or a timeout, and its reply was lost), else
     ///   [`TerminateOutcome::AlreadyEnded`]; a call that ended any other way is `AlreadyEnded`.
-    /// - A doubtful answer (timeout or reset after sending, 5xx until retries ran out, a malformed 2xx): Get Call
-    ///   decides. Ended `aborted-by-api`: `Terminated` (our lost abort did it); ended otherwise: `AlreadyEnded`; still
-    ///   queued, ringing or live: the abort failed, and the first error is returned as the cause.
+    /// - A doubtful answer (timeout or reset after sending, a 5xx, a malformed 2xx): Get Call decides. Ended
+    ///   `aborted-by-api`: `Terminated` (our lost abort did it); ended otherwise: `AlreadyEnded`; still queued,
+    ///   ringing or live: the abort goes again, read first every time, up to the client's `max_attempts` aborts in
+    ///   all; when none took effect, the last abort's error is returned as the cause.
     /// - 404 and any other failure (401, 403, 429 after retries, a connection that never opened) are returned as
     ///   they are: nothing happened.
     ///
-    /// When Get Call fails too, the abort's own error is returned.
+    /// When Get Call fails too, the abort's own error is returned. An abort is sent again without a read only when
+    /// Mirai certainly did not act on it (a 429, a connection that never opened), so Mirai never gets a second abort
+    /// for a call the first one ended.
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
-        let error = match self.abort_call(call_id).await {
-            Ok(accepted) => {
-                return Ok(Termination::new(
-                    Provider::MiraiV2,
-                    call_id.clone(),
-                    TerminateOutcome::Terminated,
-                    accepted.attempts,
-                ));
+        let rounds = self.http.retry_config().max_attempts().max(1);
+        // Requests sent in earlier rounds.
+        let mut spent = 0;
+        let mut round = 1;
+        loop {
+            let error = match self.abort_with(call_id, Idempotency::ReadFirst).await {
+                Ok(accepted) => {
+                    return Ok(Termination::new(
+                        Provider::MiraiV2,
+                        call_id.clone(),
+                        TerminateOutcome::Terminated,
+                        spent + accepted.attempts,
+                    ));
+                }
+                Err(error) => error,
+            };
+            let Some(doubt) = doubt(&error) else {
+                let attempts = spent + error.attempts();
+                return Err(error.with_attempts(attempts));
+            };
+            let (call, read_attempts) = match self.get_counting(call_id).await {
+                Ok(found) => found,
+                Err(read) if read.kind() == ErrorKind::NotFound => {
+                    let attempts = spent + error.attempts() + read.attempts();
+                    return Err(read.with_attempts(attempts));
+                }
+                // The read failed too: the abort's error is the truest answer we have.
+                Err(read) => {
+                    let attempts = spent + error.attempts() + read.attempts();
+                    return Err(error.with_attempts(attempts));
+                }
+            };
+            let earlier_may_have_landed = spent > 0 || error.attempts() > 1;
+            let attempts = spent + error.attempts() + read_attempts;
+            let still_live = matches!(call.status.state(), CallState::Queued | CallState::Active);
+            if still_live && matches!(doubt, Doubt::Ambiguous) && round < rounds {
+                spent = attempts;
+                round += 1;
+                continue;
             }
-            Err(error) => error,
-        };
-        let Some(doubt) = doubt(&error) else {
-            return Err(error);
-        };
-        let (call, read_attempts) = match self.get_counting(call_id).await {
-            Ok(found) => found,
-            Err(read) if read.kind() == ErrorKind::NotFound => {
-                let attempts = error.attempts() + read.attempts();
-                return Err(read.with_attempts(attempts));
-            }
-            // The read failed too: the abort's error is the truest answer we have.
-            Err(_) => return Err(error),
-        };
-        let attempts = error.attempts() + read_attempts;
-        resolve(call_id, &call, doubt, error, attempts)
+            return resolve(
+                call_id,
+                &call,
+                doubt,
+                earlier_may_have_landed,
+                error,
+                attempts,
+            );
+        }
     }
 
     /// The call's provider-neutral state, from Get Call: `queued` and `dialing` are
@@ -86,10 +114,13 @@ impl CallControl for MiraiV2Client {
     }
 }
 
+/// The truth about the call once Get Call has read it after a doubtful abort. `earlier_may_have_landed`: an earlier
+/// abort of ours may have reached Mirai.
 fn resolve(
     call_id: &CallId,
     call: &Call,
     doubt: Doubt,
+    earlier_may_have_landed: bool,
     error: Error,
     attempts: u32,
 ) -> call_core::Result<Termination> {
@@ -106,7 +137,7 @@ fn resolve(
             // earlier attempt that may have landed (or any doubtful answer), an abort by the API is ours.
             let ours_may_have_landed = match doubt {
                 Doubt::Ambiguous => true,
-                Doubt::Over => error.attempts() > 1,
+                Doubt::Over => earlier_may_have_landed,
             };
             if call.was_aborted_by_api() && ours_may_have_landed {
                 done(TerminateOutcome::Terminated)
