@@ -58,10 +58,13 @@ pub(crate) async fn run(client: CartesiaClient, command: CartesiaCommand, output
                         match output {
                             Output::Json => println!("{}", call_json(&call)),
                             Output::Text => println!(
-                                "{}  {:<9}  {}",
-                                call.id,
-                                call.status.as_str(),
-                                call.start_time.map(|t| t.to_string()).unwrap_or_default()
+                                "{}",
+                                crate::single::terminal_safe(&format!(
+                                    "{}  {:<9}  {}",
+                                    call.id,
+                                    call.status.as_str(),
+                                    call.start_time.map(|t| t.to_string()).unwrap_or_default()
+                                ))
                             ),
                         }
                         printed += 1;

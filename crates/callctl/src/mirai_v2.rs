@@ -88,10 +88,13 @@ pub(crate) async fn run(client: MiraiV2Client, command: MiraiV2Command, output: 
                         match output {
                             Output::Json => println!("{}", call_json(&call)),
                             Output::Text => println!(
-                                "{}  {:<11}  {}",
-                                call.id,
-                                call.status.as_str(),
-                                call.created_at.map(|t| t.to_string()).unwrap_or_default()
+                                "{}",
+                                crate::single::terminal_safe(&format!(
+                                    "{}  {:<11}  {}",
+                                    call.id,
+                                    call.status.as_str(),
+                                    call.created_at.map(|t| t.to_string()).unwrap_or_default()
+                                ))
                             ),
                         }
                         printed += 1;

@@ -26,12 +26,35 @@ where
         Ok(value) => {
             match output {
                 Output::Json => println!("{}", json(&value)),
-                Output::Text => println!("{}", text(&value)),
+                Output::Text => println!("{}", terminal_safe(&text(&value))),
             }
             Exit::Success
         }
         Err(error) => failure(&error, output),
     }
+}
+
+/// `text` with every character that could drive a terminal written as an escape instead: control characters but
+/// line feeds and tabs (ESC starts colour and cursor sequences, CR overwrites a line), and the bidirectional
+/// overrides and isolates (they reorder what follows). Text output quotes provider data (statuses, transcripts, ids
+/// from list pages), which a hostile or broken provider controls.
+pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Reports a provider-side failure: a JSON error line on stdout for scripts, and a sentence on stderr.
@@ -122,4 +145,22 @@ pub(crate) async fn read_lines(path: &std::path::Path) -> Result<Vec<String>, Ex
 /// Serializes a record for `--output json`.
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn terminal_sequences_and_bidi_overrides_are_escaped_and_the_rest_kept() {
+        assert_eq!(
+            terminal_safe("started (ended)\nturn\ttwo"),
+            "started (ended)\nturn\ttwo"
+        );
+        assert_eq!(
+            terminal_safe("\u{1b}[31mred\rX\u{202E}cba"),
+            "\\u{1b}[31mred\\u{d}X\\u{202e}cba"
+        );
+        assert_eq!(terminal_safe("\u{7}\u{9b}"), "\\u{7}\\u{9b}");
+    }
 }

@@ -64,3 +64,25 @@ async fn get_status_list_delete_audio_and_logs() {
     assert_eq!(json_lines(&output)[0]["error"]["kind"], "not_found");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_output_escapes_what_could_drive_the_terminal() {
+    // A provider status is provider data: a hostile one must not recolour, rewrite or reorder the user's terminal.
+    let sim = Sim::start().await.unwrap();
+    sim.cartesia().seed_call(
+        CartesiaCallSeed::new("odd", "agent_odd").status("\u{1b}[2J\u{1b}[31mowned\r\u{202e}x"),
+    );
+    for args in [
+        &["cartesia", "status", "odd"][..],
+        &["cartesia", "list", "--agent-id", "agent_odd"][..],
+    ] {
+        let output = callctl(&sim).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert!(!text.contains('\r'), "{text:?}");
+        assert!(!text.contains('\u{202e}'), "{text:?}");
+        assert!(text.contains("\\u{1b}[31mowned\\u{d}\\u{202e}x"), "{text:?}");
+    }
+    sim.shutdown().await;
+}
