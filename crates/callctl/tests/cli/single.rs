@@ -82,7 +82,10 @@ async fn text_output_escapes_what_could_drive_the_terminal() {
         assert!(!text.contains('\u{1b}'), "{text:?}");
         assert!(!text.contains('\r'), "{text:?}");
         assert!(!text.contains('\u{202e}'), "{text:?}");
-        assert!(text.contains("\\u{1b}[31mowned\\u{d}\\u{202e}x"), "{text:?}");
+        assert!(
+            text.contains("\\u{1b}[31mowned\\u{d}\\u{202e}x"),
+            "{text:?}"
+        );
     }
     sim.shutdown().await;
 }
