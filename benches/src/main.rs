@@ -71,11 +71,11 @@ enum Mode {
         #[command(flatten)]
         options: soak::SoakOptions,
     },
-    /// Cancel the calls through the SDK's bulk engine (`terminate_all`), reading the reports on the main thread as
-    /// callctl does; print one JSON line.
+    /// Cancel the calls through the SDK's bulk engine (`terminate_all`), reading the reports in a task on the
+    /// runtime's workers as callctl does; print one JSON line.
     Sdk(Calls),
-    /// As `sdk`, reading the reports in a task on the runtime's workers.
-    SdkWorker(Calls),
+    /// Diagnostic: as `sdk`, reading the reports on the `block_on` thread (callctl's old way).
+    SdkBlockOn(Calls),
     /// Cancel the calls with a bare `reqwest` loop; print one JSON line.
     Bare(Calls),
     /// Diagnostic: cancel the calls with `CartesiaClient::terminate` and `buffer_unordered`, without the bulk
@@ -132,7 +132,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Mode::Soak { calls, options } => return runtime.block_on(soak::run(&calls, &options)),
         Mode::Sdk(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::Worker))?,
-        Mode::SdkWorker(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::BlockOn))?,
+        Mode::SdkBlockOn(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::BlockOn))?,
         Mode::Bare(calls) => runtime.block_on(bare::run(&calls))?,
         Mode::Client(calls) => runtime.block_on(sdk::run_client(&calls))?,
     };
@@ -148,4 +148,25 @@ fn simulator_env() -> Result<(String, String)> {
     let key = std::env::var(API_KEY_ENV)
         .with_context(|| format!("{API_KEY_ENV} is not set: export the lines calls-sim prints"))?;
     Ok((base_url.trim_end_matches('/').to_owned(), key))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn every_mode_xtask_runs_is_a_subcommand() {
+        // The names `cargo xtask bench` and `cargo xtask soak` pass (xtask/src/bench/report.rs, xtask/src/soak.rs).
+        for mode in ["seed", "sdk", "sdk-block-on", "bare", "client", "soak"] {
+            let parsed =
+                Cli::try_parse_from(["calls-bench", mode, "--prefix", "ac_", "--count", "1"]);
+            assert!(parsed.is_ok(), "{mode}: {parsed:?}");
+        }
+        assert!(
+            Cli::try_parse_from(["calls-bench", "sdk-worker", "--prefix", "a", "--count", "1"])
+                .is_err()
+        );
+    }
 }

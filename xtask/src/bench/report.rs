@@ -22,10 +22,11 @@ pub(crate) const NOISY_SHARE: f64 = 0.15;
 /// Which bulk loop a run measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
-    /// `CartesiaClient` through `terminate_all`, the reports read on the main thread as callctl reads them.
+    /// `CartesiaClient` through `terminate_all`, the reports read in a task on the runtime's workers, as callctl
+    /// reads them.
     Sdk,
-    /// As `Sdk`, the reports read in a task on the runtime's workers.
-    SdkWorker,
+    /// Diagnostic: as `Sdk`, the reports read on the `block_on` thread (callctl's old way).
+    SdkBlockOn,
     /// A plain `reqwest::Client` loop.
     Bare,
     /// Diagnostic: `CartesiaClient::terminate` with `buffer_unordered`, without the bulk engine.
@@ -37,7 +38,7 @@ impl Mode {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Mode::Sdk => "sdk",
-            Mode::SdkWorker => "sdk-block-on",
+            Mode::SdkBlockOn => "sdk-block-on",
             Mode::Bare => "bare",
             Mode::Client => "client",
         }
@@ -142,7 +143,7 @@ impl BulkRun {
 }
 
 /// The modes, in the order the tables show them and the first round runs them.
-pub(crate) const MODES: [Mode; 4] = [Mode::Sdk, Mode::Bare, Mode::SdkWorker, Mode::Client];
+pub(crate) const MODES: [Mode; 4] = [Mode::Sdk, Mode::Bare, Mode::SdkBlockOn, Mode::Client];
 
 /// The median (the mean of the middle two for an even count); 0 for none.
 pub(crate) fn median(values: impl Iterator<Item = f64>) -> f64 {
@@ -328,10 +329,10 @@ impl Report {
                 "concurrency": self.concurrency,
                 "sdk": mode(Mode::Sdk),
                 "bare": mode(Mode::Bare),
-                "sdk_worker": mode(Mode::SdkWorker),
+                "sdk_block_on": mode(Mode::SdkBlockOn),
                 "client": mode(Mode::Client),
                 "sdk_share": self.sdk_share(),
-                "sdk_worker_share": self.share(Mode::SdkWorker),
+                "sdk_block_on_share": self.share(Mode::SdkBlockOn),
                 "client_share": self.share(Mode::Client),
                 "medians_of_quiet_runs_only": self.quiet_only(),
                 "runs": runs,
@@ -410,9 +411,9 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "  share of bare's calls/s: sdk {:.3}, sdk-worker {:.3}, client {:.3}",
+            "  share of bare's calls/s: sdk {:.3}, sdk-block-on {:.3}, client {:.3}",
             self.sdk_share(),
-            self.share(Mode::SdkWorker),
+            self.share(Mode::SdkBlockOn),
             self.share(Mode::Client)
         )?;
         writeln!(
@@ -635,10 +636,10 @@ mod tests {
             noisy.clone(),
             bulk(Mode::Bare, 10_000.0),
         ];
-        // No quiet client or sdk-worker run: every run counts.
+        // No quiet client or sdk-block-on run: every run counts.
         assert_eq!(report.sdk_share(), 0.455);
         report.bulk.push(bulk(Mode::Client, 9_500.0));
-        report.bulk.push(bulk(Mode::SdkWorker, 9_900.0));
+        report.bulk.push(bulk(Mode::SdkBlockOn, 9_900.0));
         assert!(noisy.is_noisy(2));
         assert_eq!(report.sdk_share(), 0.9);
         assert_eq!(report.counted(Mode::Sdk), 1);
