@@ -155,6 +155,16 @@ pub fn run(root: &Path, options: &BenchOptions) -> Result<()> {
 /// cli`, cargo would unify features and link a different callctl than users get.
 fn build(root: &Path) -> Result<Binaries> {
     let callctl = build_binaries(root, &["--package", "callctl"], &["callctl"])?;
+    let (harness, sim) = build_harness_and_simulator(root)?;
+    Ok(Binaries {
+        harness,
+        callctl: find(&callctl, "callctl")?,
+        sim,
+    })
+}
+
+/// The release `calls-bench` and `calls-sim` (with its `cli` feature), built together.
+pub(crate) fn build_harness_and_simulator(root: &Path) -> Result<(PathBuf, PathBuf)> {
     let tools = build_binaries(
         root,
         &[
@@ -167,26 +177,20 @@ fn build(root: &Path) -> Result<Binaries> {
         ],
         &["calls-bench", "calls-sim"],
     )?;
-    let find = |found: &[(String, PathBuf)], name: &str| {
-        found
-            .iter()
-            .find(|(target, _)| target == name)
-            .map(|(_, path)| path.clone())
-            .with_context(|| format!("cargo built no `{name}` binary"))
-    };
-    Ok(Binaries {
-        harness: find(&tools, "calls-bench")?,
-        callctl: find(&callctl, "callctl")?,
-        sim: find(&tools, "calls-sim")?,
-    })
+    Ok((find(&tools, "calls-bench")?, find(&tools, "calls-sim")?))
+}
+
+/// The executable cargo built for binary target `name`.
+fn find(found: &[(String, PathBuf)], name: &str) -> Result<PathBuf> {
+    found
+        .iter()
+        .find(|(target, _)| target == name)
+        .map(|(_, path)| path.clone())
+        .with_context(|| format!("cargo built no `{name}` binary"))
 }
 
 /// `cargo build --release ARGS`, with diagnostics on the terminal; the executables of the binary targets `names`.
-pub(crate) fn build_binaries(
-    root: &Path,
-    args: &[&str],
-    names: &[&str],
-) -> Result<Vec<(String, PathBuf)>> {
+fn build_binaries(root: &Path, args: &[&str], names: &[&str]) -> Result<Vec<(String, PathBuf)>> {
     let mut cargo = command::cargo(root);
     cargo
         .args([
