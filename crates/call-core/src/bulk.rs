@@ -26,14 +26,42 @@ type InFlight = Pin<Box<dyn Future<Output = BulkReport> + Send>>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BulkOptions {
     max_concurrency: usize,
+    deduplicate: bool,
 }
 
 impl BulkOptions {
-    /// The defaults: at most 32 requests in flight.
+    /// The defaults: at most 32 requests in flight, repeated ids deduplicated.
     pub fn new() -> Self {
         BulkOptions {
             max_concurrency: 32,
+            deduplicate: true,
         }
+    }
+
+    /// For ids the caller knows are distinct (primary keys from one query, say): the engine keeps no record of the
+    /// ids it has seen, so its memory stays constant however many ids come (`cargo xtask soak`: the same RSS at
+    /// 100,000 and 1,000,000 ids), where by default it grows by 20 to 40 bytes per distinct id.
+    ///
+    /// Should an id come twice after all, it is terminated twice and reported twice: the second termination finds
+    /// the call over and says so (`already_ended`), so every answer stays true, but there are two of them. Keep the
+    /// default unless memory per id matters more than that.
+    ///
+    /// ```
+    /// use call_core::bulk::BulkOptions;
+    ///
+    /// let options = BulkOptions::new().without_deduplication();
+    /// assert!(!options.deduplicates());
+    /// assert!(BulkOptions::new().deduplicates());
+    /// ```
+    #[must_use]
+    pub fn without_deduplication(mut self) -> Self {
+        self.deduplicate = false;
+        self
+    }
+
+    /// Whether a repeated id is recognised and skipped (the default).
+    pub fn deduplicates(&self) -> bool {
+        self.deduplicate
     }
 
     /// The most terminations in flight at once (at least 1; 0 counts as 1). The engine starts here, halves it when
@@ -155,7 +183,7 @@ impl Drop for BulkTermination {
 ///   report. Ids are deduplicated by a 128-bit hash (16 bytes each; 20 to 40 with the hash tables' overhead), so
 ///   memory grows by that much per distinct id and by nothing else: the input is read lazily and at most
 ///   `max_concurrency` requests and a bounded number of unread reports exist at once. `cargo xtask soak` measures
-///   it over a million ids.
+///   it over a million ids; [`BulkOptions::without_deduplication`] trades this guarantee for constant memory.
 /// - **Invalid ids** (empty, control characters...) are reported as failed with [`ErrorKind::InvalidInput`] and
 ///   never sent.
 /// - **It respects the provider**: a 429 closes the client's shared gate for its `Retry-After` (every request of
@@ -229,6 +257,7 @@ impl Limit {
 /// One table would double all at once when full, holding old and new buckets together: at a million ids that
 /// transient took the peak from 36 to 61 MiB (`cargo xtask soak`). Each of 256 tables grows on its own, so the
 /// transient is a 256th of it.
+/// Without deduplication it holds nothing and takes every id for new.
 struct Seen {
     shards: Vec<HashSet<u128>>,
 }
@@ -236,14 +265,18 @@ struct Seen {
 impl Seen {
     const SHARDS: usize = 256;
 
-    fn new() -> Seen {
+    fn new(deduplicate: bool) -> Seen {
+        let shards = if deduplicate { Seen::SHARDS } else { 0 };
         Seen {
-            shards: (0..Seen::SHARDS).map(|_| HashSet::new()).collect(),
+            shards: (0..shards).map(|_| HashSet::new()).collect(),
         }
     }
 
     /// Whether `id` is new (and now seen).
     fn insert(&mut self, id: &str) -> bool {
+        if self.shards.is_empty() {
+            return true;
+        }
         let print = fingerprint(id);
         let shard = usize::from(print.to_le_bytes()[0]);
         self.shards
@@ -276,7 +309,7 @@ async fn drive(
         successes: 0,
         seen_events: events(),
     };
-    let mut seen = Seen::new();
+    let mut seen = Seen::new(options.deduplicate);
     let mut in_flight: FuturesUnordered<InFlight> = FuturesUnordered::new();
     let mut input_done = false;
     let mut stopped = *stop.borrow();
@@ -420,7 +453,7 @@ mod tests {
 
     #[test]
     fn seen_remembers_every_id_across_its_tables() {
-        let mut seen = Seen::new();
+        let mut seen = Seen::new(true);
         for i in 0..20_000 {
             assert!(seen.insert(&format!("call_{i}")), "call_{i} is new");
         }
@@ -430,5 +463,9 @@ mod tests {
         let used = seen.shards.iter().filter(|set| !set.is_empty()).count();
         assert_eq!(used, Seen::SHARDS, "ids spread over every table");
         assert_eq!(seen.shards.iter().map(HashSet::len).sum::<usize>(), 20_000);
+
+        let mut nothing = Seen::new(false);
+        assert!(nothing.insert("call_1") && nothing.insert("call_1"));
+        assert!(nothing.shards.is_empty());
     }
 }

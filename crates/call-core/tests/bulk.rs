@@ -127,6 +127,24 @@ async fn every_distinct_id_gets_exactly_one_report_and_one_request() {
 }
 
 #[tokio::test]
+async fn without_deduplication_a_repeated_id_is_terminated_and_reported_again() {
+    // What `without_deduplication` documents: nothing remembered, so a repeat is sent and reported a second time.
+    let provider = Arc::new(Scripted::default());
+    let reports: Vec<_> = terminate_all(
+        provider.clone(),
+        ids(&["a", "b", "a", ""]),
+        BulkOptions::new().without_deduplication(),
+    )
+    .collect()
+    .await;
+    let mut reported: Vec<&str> = reports.iter().map(|r| r.call_id.as_str()).collect();
+    reported.sort_unstable();
+    assert_eq!(reported, ["", "a", "a", "b"]);
+    let calls = provider.calls.lock().unwrap();
+    assert_eq!((calls["a"], calls["b"]), (2, 1));
+}
+
+#[tokio::test]
 async fn concurrency_never_exceeds_the_maximum() {
     let provider = Arc::new(Scripted {
         delay: Duration::from_millis(2),

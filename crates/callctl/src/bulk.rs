@@ -45,7 +45,10 @@ impl Tally {
 
 /// Runs a bulk termination through `client` and prints one line per id.
 pub(crate) async fn run(client: Arc<dyn CallControl>, args: BulkArgs, output: Output) -> Exit {
-    let concurrency = args.concurrency as usize;
+    let mut options = BulkOptions::new().with_max_concurrency(args.concurrency as usize);
+    if args.distinct_ids {
+        options = options.without_deduplication();
+    }
     if args.ids.is_empty() && args.ids_from.is_none() {
         return Exit::usage("no call ids: give them as arguments or with --ids-from PATH|-");
     }
@@ -67,7 +70,7 @@ pub(crate) async fn run(client: Arc<dyn CallControl>, args: BulkArgs, output: Ou
         Ok(source) => source,
         Err(error) => return Exit::usage(format!("cannot read ids: {error}")),
     };
-    let tally = execute(client, source, total, concurrency, Some(output)).await;
+    let tally = execute(client, source, total, options, Some(output)).await;
     if !tally.all_ended() || read_failed.load(Ordering::SeqCst) {
         Exit::Failures
     } else {
@@ -81,10 +84,9 @@ pub(crate) async fn execute(
     client: Arc<dyn CallControl>,
     source: ids::Ids,
     total: Option<u64>,
-    concurrency: usize,
+    options: BulkOptions,
     lines: Option<Output>,
 ) -> Tally {
-    let options = BulkOptions::new().with_max_concurrency(concurrency);
     let reports = terminate_all(client, source, options);
     let stop = reports.stop_handle();
     report(reports, Some(stop), total, lines).await

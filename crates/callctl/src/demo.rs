@@ -184,7 +184,14 @@ async fn walk_through(bulk_size: u32) -> Result<Exit, Box<dyn std::error::Error>
     }
     let source: crate::ids::Ids = Box::pin(futures_util::stream::iter(ids));
     let client: Arc<dyn CallControl> = Arc::new(cartesia);
-    let tally = bulk::execute(client, source, Some(u64::from(bulk_size)), 64, None).await;
+    let tally = bulk::execute(
+        client,
+        source,
+        Some(u64::from(bulk_size)),
+        BulkOptions::new().with_max_concurrency(64),
+        None,
+    )
+    .await;
     sim.shutdown().await;
     println!(
         "   {} terminated, {} already ended, {} failed, {} not attempted.",

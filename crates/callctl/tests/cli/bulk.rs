@@ -109,6 +109,34 @@ async fn ids_come_from_stdin_blank_lines_are_skipped_and_a_repeated_id_is_sent_o
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_distinct_ids_a_repeat_is_sent_again_and_told_already_ended() {
+    let sim = Sim::start().await.unwrap();
+    sim.cartesia()
+        .seed_call(CartesiaCallSeed::new("a", "agent").status("started"));
+    let output = callctl(&sim)
+        .args([
+            "cartesia",
+            "cancel",
+            "a",
+            "a",
+            "--distinct-ids",
+            "--output",
+            "json",
+        ])
+        .args(["--concurrency", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let outcomes: Vec<String> = json_lines(&output)
+        .iter()
+        .map(|line| line["outcome"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(outcomes, ["terminated", "already_ended"]);
+    assert_eq!(sim.journal().count(Route::CartesiaCancel, Some("a")), 2);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ids_from_a_file_combine_with_arguments() {
     let sim = Sim::start().await.unwrap();
     for n in 0..50 {
