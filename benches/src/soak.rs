@@ -117,6 +117,9 @@ pub(crate) struct SoakOptions {
     /// Sample this process's memory every this many reports.
     #[arg(long, default_value_t = 100_000)]
     pub(crate) sample_every: u32,
+    /// Run the engine with `BulkOptions::without_deduplication` (the soak's ids are distinct).
+    #[arg(long)]
+    pub(crate) without_deduplication: bool,
 }
 
 /// This process's memory after so many reports.
@@ -257,7 +260,11 @@ pub(crate) async fn run(calls: &Calls, options: &SoakOptions) -> Result<()> {
     let (base_url, _) = crate::simulator_env()?;
     let client = CartesiaClient::from_env().context("cannot build the Cartesia client")?;
     let engine: Arc<dyn CallControl> = Arc::new(client);
-    let bulk = BulkOptions::new().with_max_concurrency(calls.concurrency);
+    let mut bulk = BulkOptions::new().with_max_concurrency(calls.concurrency);
+    if options.without_deduplication {
+        bulk = bulk.without_deduplication();
+    }
+    let deduplicates = bulk.deduplicates();
     let sample_every = u64::from(options.sample_every.max(1));
     let plan = options.plan.clone();
 
@@ -290,7 +297,8 @@ pub(crate) async fn run(calls: &Calls, options: &SoakOptions) -> Result<()> {
         ));
     }
     failed.append(&mut tally.problems);
-    let line = to_json(&tally, &simulator, elapsed, &failed);
+    let mut line = to_json(&tally, &simulator, elapsed, &failed);
+    line["deduplication"] = deduplicates.into();
     println!("{line}");
     if failed.is_empty() {
         Ok(())

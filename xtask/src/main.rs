@@ -100,6 +100,9 @@ enum Command {
         /// Sample the soak's memory every N reports.
         #[arg(long, value_name = "N", default_value_t = SoakOptions::default().sample_every)]
         sample_every: u32,
+        /// Run the engine without its record of seen ids (the soak's ids are distinct): constant memory.
+        #[arg(long)]
+        without_deduplication: bool,
     },
 }
 
@@ -157,6 +160,7 @@ fn run(cli: Cli) -> Result<()> {
             fault_seed,
             retry_after,
             sample_every,
+            without_deduplication,
         } => soak::run(
             &root,
             &SoakOptions {
@@ -166,6 +170,7 @@ fn run(cli: Cli) -> Result<()> {
                 fault_seed,
                 retry_after,
                 sample_every,
+                without_deduplication,
             },
         ),
         Command::Release {

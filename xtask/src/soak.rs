@@ -11,14 +11,14 @@
 //! memory every `--sample-every` reports, the simulator's counters), writes them to `<target-dir>/soak/latest.json`,
 //! and fails when any check failed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::bench::build_binaries;
+use crate::bench::build_harness_and_simulator;
 use crate::bench::simulator::Simulator;
 use crate::command;
 use crate::workspace::Workspace;
@@ -38,6 +38,8 @@ pub struct SoakOptions {
     pub retry_after: String,
     /// Sample the soak process's memory every this many reports.
     pub sample_every: u32,
+    /// Run the engine without its record of seen ids (`BulkOptions::without_deduplication`).
+    pub without_deduplication: bool,
 }
 
 impl Default for SoakOptions {
@@ -52,6 +54,7 @@ impl Default for SoakOptions {
             fault_seed: 1,
             retry_after: "0.01".to_owned(),
             sample_every: 100_000,
+            without_deduplication: false,
         }
     }
 }
@@ -71,7 +74,7 @@ pub fn run(root: &Path, options: &SoakOptions) -> Result<()> {
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
 
     println!("==> building release binaries");
-    let (harness, sim) = build(root)?;
+    let (harness, sim) = build_harness_and_simulator(root)?;
     let sim = Simulator::start(&sim)?;
     println!("calls-sim listening at {}", sim.base_url());
     let harness = |mode: &str| {
@@ -99,6 +102,9 @@ pub fn run(root: &Path, options: &SoakOptions) -> Result<()> {
     println!("\n==> cancelling them through terminate_all");
     let mut soak = harness("soak");
     soak.args(["--sample-every", &options.sample_every.to_string()]);
+    if options.without_deduplication {
+        soak.arg("--without-deduplication");
+    }
     let output = command::output(&mut soak)?;
     let sim_peak_rss_kib = sim.peak_rss_kib();
     drop(sim);
@@ -145,30 +151,6 @@ pub fn run(root: &Path, options: &SoakOptions) -> Result<()> {
     Ok(())
 }
 
-/// The release `calls-bench` and `calls-sim`.
-fn build(root: &Path) -> Result<(PathBuf, PathBuf)> {
-    let built = build_binaries(
-        root,
-        &[
-            "--package",
-            "calls-bench",
-            "--package",
-            "calls-sim",
-            "--features",
-            "calls-sim/cli",
-        ],
-        &["calls-bench", "calls-sim"],
-    )?;
-    let find = |name: &str| {
-        built
-            .iter()
-            .find(|(target, _)| target == name)
-            .map(|(_, path)| path.clone())
-            .with_context(|| format!("cargo built no `{name}` binary"))
-    };
-    Ok((find("calls-bench")?, find("calls-sim")?))
-}
-
 /// The checks the harness listed as failed.
 fn failed_checks(figures: &Value) -> Vec<String> {
     figures["failed"]
@@ -195,11 +177,16 @@ fn render(figures: &Value) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{} calls in {:.1} s: {:.0} calls/s (seeding took {:.1} s)",
+        "\n{} calls in {:.1} s: {:.0} calls/s (seeding took {:.1} s); deduplication {}",
         number("/calls"),
         number("/seconds"),
         number("/calls_per_s"),
         number("/seed_seconds"),
+        if figures["deduplication"] == Value::Bool(false) {
+            "off"
+        } else {
+            "on"
+        },
     );
     let _ = writeln!(
         out,
