@@ -6,11 +6,11 @@
 //! the whole SDK path (retry loop, body cap, classification), measured inside the engine's task like the bare loop
 //! measures its own. The wrapper costs two clock reads and an uncontended lock per call, far below the noise.
 //!
-//! Where the report stream is read matters on two cores: `sdk` reads it in the future given to `block_on`, on the
-//! process's main thread, exactly as callctl does (`crates/callctl/src/main.rs` blocks on `run`, and
-//! `crates/callctl/src/bulk.rs` reads the reports there), so each report may wake a parked thread. Keep the two
-//! alike: `sdk` reads it in a task spawned on the runtime, as callctl does; `sdk-block-on` reads it on the `block_on` thread instead
-//! ([`Consumer::Worker`]), the other way a library user may write it.
+//! Where the report stream is read matters on two cores. `sdk` reads it in a task spawned on the runtime's workers,
+//! as callctl does (`crates/callctl/src/main.rs` spawns `run` onto the runtime, and `crates/callctl/src/bulk.rs`
+//! reads the reports there): keep the two alike. `sdk-block-on` ([`Consumer::BlockOn`]) reads it in the future given
+//! to `block_on`, on the process's main thread, the other way a library user may write it (and callctl's old one),
+//! where each report may wake a parked thread.
 //!
 //! Driving `client.terminate` with `buffer_unordered` instead would leave out what `terminate_all` adds (a task per
 //! call, the dedup set, the report channel), and that is part of what callctl pays, so that is the `sdk` figure.

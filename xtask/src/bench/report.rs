@@ -371,7 +371,7 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "  sdk = CartesiaClient + terminate_all, reports read on the main (block_on) thread as callctl does; bare = plain reqwest, the same requests"
+            "  sdk = CartesiaClient + terminate_all, reports read in a task on the runtime's workers as callctl does; bare = plain reqwest, the same requests"
         )?;
         writeln!(
             f,
