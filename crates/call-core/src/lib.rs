@@ -32,6 +32,7 @@ mod mirai_status;
 mod outcome;
 mod phone;
 mod provider;
+pub mod read_first;
 mod secret;
 mod state;
 pub mod stop_number;

@@ -1,6 +1,7 @@
 //! Termination that is certain: the truth about the call, not just one request's status.
 
 use call_core::http::Idempotency;
+use call_core::read_first::{ReadFirst, read_first};
 use call_core::{
     CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, Provider,
     TerminateOutcome, Termination, async_trait,
@@ -52,63 +53,59 @@ impl CallControl for CartesiaClient {
     /// A cancel is sent again without a read only when Cartesia certainly did not act on it (a 429, a connection
     /// that never opened), so Cartesia never gets a second cancel for a call the first one ended.
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
-        let rounds = self.http.retry_config().max_attempts().max(1);
-        // Requests sent in earlier rounds, and whether one of their cancels may have reached Cartesia.
-        let mut spent = 0;
-        let mut round = 1;
-        loop {
-            let error = match self.cancel_counting(call_id, Idempotency::ReadFirst).await {
-                Ok(attempts) => {
-                    return Ok(Termination::new(
-                        Provider::Cartesia,
-                        call_id.clone(),
-                        TerminateOutcome::Terminated,
-                        spent + attempts,
-                    ));
-                }
-                Err(error) => error,
-            };
-            let Some(doubt) = doubt(&error) else {
-                let attempts = spent + error.attempts();
-                return Err(error.with_attempts(attempts));
-            };
-            let (call, read_attempts) = match self.get_counting(call_id).await {
-                Ok(found) => found,
-                Err(read) if read.kind() == ErrorKind::NotFound => {
-                    // Get Call cannot find it either: it does not exist (for this key).
-                    let attempts = spent + error.attempts() + read.attempts();
-                    let error = if matches!(doubt, Doubt::NotFound) {
-                        error
-                    } else {
-                        read
-                    };
-                    return Err(error.with_attempts(attempts));
-                }
-                // The read failed too: the cancel's error is the truest answer we have.
-                Err(read) => {
-                    let attempts = spent + error.attempts() + read.attempts();
-                    return Err(error.with_attempts(attempts));
-                }
-            };
-            let earlier_may_have_landed = spent > 0 || error.attempts() > 1;
-            let attempts = spent + error.attempts() + read_attempts;
-            let still_live = matches!(
-                call.status,
-                CartesiaCallStatus::Started | CartesiaCallStatus::Active
-            );
-            if still_live && matches!(doubt, Doubt::Ambiguous) && round < rounds {
-                spent = attempts;
-                round += 1;
-                continue;
+        let answer = read_first(
+            self.http.retry_config().max_attempts(),
+            || self.cancel_counting(call_id, Idempotency::ReadFirst),
+            || self.get_counting(call_id),
+            |error| doubt(error).is_some(),
+            |call: &Call| {
+                matches!(
+                    call.status,
+                    CartesiaCallStatus::Started | CartesiaCallStatus::Active
+                )
+            },
+        )
+        .await;
+        match answer {
+            ReadFirst::Accepted { attempts } => Ok(Termination::new(
+                Provider::Cartesia,
+                call_id.clone(),
+                TerminateOutcome::Terminated,
+                attempts,
+            )),
+            ReadFirst::Failed(error) => Err(error),
+            ReadFirst::ReadFailed {
+                error,
+                read,
+                attempts,
+            } => {
+                // Get Call cannot find it either: it does not exist (for this key). Any other failed read leaves
+                // the cancel's error as the truest answer we have.
+                let error = if read.kind() == ErrorKind::NotFound
+                    && !matches!(doubt(&error), Some(Doubt::NotFound))
+                {
+                    read
+                } else {
+                    error
+                };
+                Err(error.with_attempts(attempts))
             }
-            return resolve(
-                call_id,
-                &call,
-                doubt,
-                earlier_may_have_landed,
+            ReadFirst::Read {
+                call,
                 error,
                 attempts,
-            );
+                earlier_may_have_landed,
+            } => match doubt(&error) {
+                Some(doubt) => resolve(
+                    call_id,
+                    &call,
+                    doubt,
+                    earlier_may_have_landed,
+                    error,
+                    attempts,
+                ),
+                None => Err(error.with_attempts(attempts)),
+            },
         }
     }
 

@@ -1,6 +1,7 @@
 //! Certain termination through the new API: the truth about the call, not one request's status.
 
 use call_core::http::Idempotency;
+use call_core::read_first::{ReadFirst, read_first};
 use call_core::{
     CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOutcome, Termination,
     async_trait,
@@ -52,54 +53,49 @@ impl CallControl for MiraiV2Client {
     /// Mirai certainly did not act on it (a 429, a connection that never opened), so Mirai never gets a second abort
     /// for a call the first one ended.
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
-        let rounds = self.http.retry_config().max_attempts().max(1);
-        // Requests sent in earlier rounds.
-        let mut spent = 0;
-        let mut round = 1;
-        loop {
-            let error = match self.abort_with(call_id, Idempotency::ReadFirst).await {
-                Ok(accepted) => {
-                    return Ok(Termination::new(
-                        Provider::MiraiV2,
-                        call_id.clone(),
-                        TerminateOutcome::Terminated,
-                        spent + accepted.attempts,
-                    ));
-                }
-                Err(error) => error,
-            };
-            let Some(doubt) = doubt(&error) else {
-                let attempts = spent + error.attempts();
-                return Err(error.with_attempts(attempts));
-            };
-            let (call, read_attempts) = match self.get_counting(call_id).await {
-                Ok(found) => found,
-                Err(read) if read.kind() == ErrorKind::NotFound => {
-                    let attempts = spent + error.attempts() + read.attempts();
-                    return Err(read.with_attempts(attempts));
-                }
-                // The read failed too: the abort's error is the truest answer we have.
-                Err(read) => {
-                    let attempts = spent + error.attempts() + read.attempts();
-                    return Err(error.with_attempts(attempts));
-                }
-            };
-            let earlier_may_have_landed = spent > 0 || error.attempts() > 1;
-            let attempts = spent + error.attempts() + read_attempts;
-            let still_live = matches!(call.status.state(), CallState::Queued | CallState::Active);
-            if still_live && matches!(doubt, Doubt::Ambiguous) && round < rounds {
-                spent = attempts;
-                round += 1;
-                continue;
+        let answer = read_first(
+            self.http.retry_config().max_attempts(),
+            || async {
+                let accepted = self.abort_with(call_id, Idempotency::ReadFirst).await?;
+                Ok(accepted.attempts)
+            },
+            || self.get_counting(call_id),
+            |error| doubt(error).is_some(),
+            |call: &Call| matches!(call.status.state(), CallState::Queued | CallState::Active),
+        )
+        .await;
+        match answer {
+            ReadFirst::Accepted { attempts } => Ok(Termination::new(
+                Provider::MiraiV2,
+                call_id.clone(),
+                TerminateOutcome::Terminated,
+                attempts,
+            )),
+            ReadFirst::Failed(error) => Err(error),
+            // Get Call cannot find it: it does not exist (for this key). Any other failed read leaves the abort's
+            // error as the truest answer we have.
+            ReadFirst::ReadFailed { read, attempts, .. } if read.kind() == ErrorKind::NotFound => {
+                Err(read.with_attempts(attempts))
             }
-            return resolve(
-                call_id,
-                &call,
-                doubt,
-                earlier_may_have_landed,
+            ReadFirst::ReadFailed {
+                error, attempts, ..
+            } => Err(error.with_attempts(attempts)),
+            ReadFirst::Read {
+                call,
                 error,
                 attempts,
-            );
+                earlier_may_have_landed,
+            } => match doubt(&error) {
+                Some(doubt) => resolve(
+                    call_id,
+                    &call,
+                    doubt,
+                    earlier_may_have_landed,
+                    error,
+                    attempts,
+                ),
+                None => Err(error.with_attempts(attempts)),
+            },
         }
     }
 
