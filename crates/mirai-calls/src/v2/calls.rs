@@ -2,31 +2,26 @@
 
 use call_core::CallId;
 use call_core::http::{Idempotency, Request, Response};
+use call_core::{Error, ErrorKind};
 use reqwest::Method;
-use serde::Deserialize;
+use serde_json::Value;
 
 use super::call::{Call, Transcript};
-use super::error_body::{error_from, is_final_answer};
+use super::error_body::{self, error_from, is_final_answer};
 use super::status::MiraiV2CallStatus;
 use crate::MiraiV2Client;
 
-/// The answer to a successful abort (202): the cancel is signalled.
+/// The answer to a successful abort (202): Mirai says the call is `aborted`, so the cancel is signalled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AbortAccepted {
     /// The call.
     pub id: CallId,
-    /// The status the answer reports, `aborted`; the call itself reaches it "shortly after".
+    /// The status the answer reports: always [`MiraiV2CallStatus::Aborted`], the one answer that proves the abort
+    /// (any other is an error, see [`MiraiV2Client::abort_call`]); the call itself reaches it "shortly after".
     pub status: MiraiV2CallStatus,
     /// How many requests it took.
     pub attempts: u32,
-}
-
-#[derive(Deserialize)]
-struct AbortBody {
-    #[serde(default)]
-    id: Option<CallId>,
-    status: MiraiV2CallStatus,
 }
 
 impl MiraiV2Client {
@@ -87,13 +82,22 @@ impl MiraiV2Client {
     /// failures, timeouts, 429 and 5xx: a repeat lands as 409 `conflict`, which
     /// [`terminate`](call_core::CallControl::terminate) resolves by reading the call.
     ///
+    /// Only a 2xx whose body says `"status": "aborted"` (and names this call, or no call) is `Ok`: Mirai documents
+    /// that answer for every stage an abort is allowed in, so it is the one proof that the abort was taken. Any
+    /// other 2xx (`{"status": "in_progress"}`, `{"status": "error"}`, an error envelope, a body that is not JSON)
+    /// reached Mirai and proves nothing: the call may still be running.
+    ///
     /// # Errors
     ///
     /// - [`ErrorKind::Conflict`](call_core::ErrorKind::Conflict) for 409 `conflict`: the call is already over (perhaps aborted by an earlier
     ///   attempt of ours).
-    /// - [`ErrorKind::NotFound`](call_core::ErrorKind::NotFound) for an unknown call;
-    ///   [`ErrorKind::Decode`](call_core::ErrorKind::Decode) for a 2xx whose body is not
-    ///   `{"id", "status"}`; and the usual 401, 403, 429, 5xx, timeout and transport errors.
+    /// - [`ErrorKind::Decode`](call_core::ErrorKind::Decode) for a 2xx that does not say `"status": "aborted"`, or names another call:
+    ///   [`is_ambiguous`](call_core::Error::is_ambiguous) is true, as the abort reached Mirai and its outcome is unknown.
+    ///   The error names the field that did not prove the abort (and a status this library knows), never the body;
+    ///   an error envelope's code and message are kept. Read the call ([`get_call`](Self::get_call)) to learn what
+    ///   happened; [`terminate`](call_core::CallControl::terminate) does, and aborts again while the call still runs.
+    /// - [`ErrorKind::NotFound`](call_core::ErrorKind::NotFound) for an unknown call, and the usual 401, 403, 429, 5xx, timeout and transport
+    ///   errors.
     pub async fn abort_call(&self, call_id: &CallId) -> call_core::Result<AbortAccepted> {
         self.abort_with(call_id, Idempotency::Idempotent).await
     }
@@ -113,12 +117,102 @@ impl MiraiV2Client {
             .idempotency(idempotency)
             .final_when(is_final_answer);
         let response = self.http.send(request).await?;
-        let body: AbortBody = success_json(&response)?;
-        Ok(AbortAccepted {
-            id: body.id.unwrap_or_else(|| call_id.clone()),
-            status: body.status,
-            attempts: response.attempts(),
+        if !response.is_success() {
+            return Err(error_from(&response));
+        }
+        match unproven(call_id, response.body()) {
+            None => Ok(AbortAccepted {
+                id: call_id.clone(),
+                status: MiraiV2CallStatus::Aborted,
+                attempts: response.attempts(),
+            }),
+            Some(Unproven { detail, error_body }) => {
+                let mut error = response.context(Error::new(ErrorKind::Decode, detail));
+                if let Some(info) = error_body {
+                    if let Some(code) = &info.code {
+                        error = error.with_provider_code(code);
+                    }
+                    if let Some(message) = &info.message {
+                        error = error.with_provider_message(message);
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Why a 2xx abort answer does not prove the abort, and the error envelope it carried, if any.
+struct Unproven {
+    detail: String,
+    error_body: Option<error_body::ErrorInfo>,
+}
+
+/// `None` when a 2xx abort answer proves the abort of `call_id`: a JSON object whose `status` is `"aborted"` and
+/// whose `id`, when present, is this call. Otherwise what is wrong with it, naming the field and the type of the
+/// value, never quoting it: the body is the provider's, and the error may be printed and logged.
+fn unproven(call_id: &CallId, body: &[u8]) -> Option<Unproven> {
+    let doubt = |detail: String| {
+        Some(Unproven {
+            detail: format!(
+                "{detail}, so the abort is not confirmed: the call may still be running"
+            ),
+            error_body: None,
         })
+    };
+    // A `Value`, not a derived struct: serde would read a JSON array positionally as the struct's fields.
+    let Ok(Value::Object(answer)) = serde_json::from_slice::<Value>(body) else {
+        return doubt("the answer is not a JSON object".to_owned());
+    };
+    if answer.get("error").is_some_and(|error| !error.is_null()) {
+        return Some(Unproven {
+            detail: "the answer carries an error instead of `status: \"aborted\"`, so the abort is not confirmed: the \
+                     call may still be running"
+                .to_owned(),
+            error_body: Some(error_body::read(body)),
+        });
+    }
+    match answer.get("id") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(id)) if id == call_id.as_str() => {}
+        Some(Value::String(_)) => return doubt("the answer's `id` names another call".to_owned()),
+        Some(other) => {
+            return doubt(format!(
+                "the answer's `id` is {}, not a string",
+                json_type(other)
+            ));
+        }
+    }
+    match answer.get("status") {
+        Some(Value::String(status)) => match MiraiV2CallStatus::parse(status) {
+            MiraiV2CallStatus::Aborted => None,
+            // A known status is a word of our own vocabulary; an unknown one is provider text and is not quoted.
+            MiraiV2CallStatus::Unknown(_) => doubt(
+                "the answer's `status` is a value this library does not know, not `aborted`"
+                    .to_owned(),
+            ),
+            known => doubt(format!(
+                "the answer's `status` is `{}`, not `aborted`",
+                known.as_str()
+            )),
+        },
+        None => doubt("the answer has no `status`".to_owned()),
+        Some(other) => doubt(format!(
+            "the answer's `status` is {}, not a string",
+            json_type(other)
+        )),
+    }
+}
+
+/// The JSON type of `value`, for errors that name a field's type instead of quoting it.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

@@ -236,6 +236,198 @@ async fn a_malformed_2xx_is_resolved_by_reading_the_call() {
     get.assert_async().await;
 }
 
+/// The error's `Display` and `Debug`, and its sources', for checks of what it quotes.
+fn error_text(err: &mirai_calls::Error) -> String {
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    text
+}
+
+#[tokio::test]
+async fn abort_call_takes_only_status_aborted_as_proof() {
+    // Each answer reached Mirai and proves nothing: an ambiguous error, never `Ok`, and nothing of the body quoted
+    // (the call record's number least of all).
+    let cases = [
+        (202, r#"{"id":"call_1","status":"in_progress"}"#.to_owned()),
+        (202, r#"{"id":"call_1","status":"error"}"#.to_owned()),
+        (200, r#"{"id":"call_1","status":"queued"}"#.to_owned()),
+        (202, v2_call("call_1", "in_progress", None)),
+        (202, r#"{"id":"call_1"}"#.to_owned()),
+        (202, r#"{"id":"call_1","status":true}"#.to_owned()),
+        (202, r#"{"id":"call_2","status":"aborted"}"#.to_owned()),
+        (202, r#"{"id":7,"status":"aborted"}"#.to_owned()),
+        (202, r#"[null,"aborted"]"#.to_owned()),
+        (202, r#""aborted""#.to_owned()),
+    ];
+    for (status, body) in cases {
+        let mut server = Server::new_async().await;
+        let mock = abort_mock(&mut server)
+            .with_status(status)
+            .with_body(&body)
+            .expect(1)
+            .create_async()
+            .await;
+        let err = v2(&server.url())
+            .abort_call(&id("call_1"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{body}");
+        assert_eq!(err.status(), Some(status as u16), "{body}");
+        assert!(err.is_ambiguous(), "{body}");
+        assert!(err.request_may_have_been_sent(), "{body}");
+        assert_eq!(err.attempts(), 1, "{body}");
+        let text = error_text(&err);
+        assert!(!text.contains("+919876543210"), "{text}");
+        assert!(!text.contains("call_2"), "{text}");
+        assert_error_has_no_key(&err);
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn abort_call_accepts_aborted_with_this_id_or_none() {
+    for body in [
+        r#"{"id":"call_1","status":"aborted"}"#,
+        r#"{"status":"aborted"}"#,
+        r#"{"id":null,"status":"aborted","extra":1}"#,
+    ] {
+        let mut server = Server::new_async().await;
+        let mock = abort_mock(&mut server)
+            .with_status(202)
+            .with_body(body)
+            .expect(1)
+            .create_async()
+            .await;
+        let accepted = v2(&server.url()).abort_call(&id("call_1")).await.unwrap();
+        assert_eq!(accepted.status, MiraiV2CallStatus::Aborted, "{body}");
+        assert_eq!(accepted.id.as_str(), "call_1");
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn a_2xx_error_envelope_keeps_its_code_and_is_ambiguous() {
+    let mut server = Server::new_async().await;
+    let mock = abort_mock(&mut server)
+        .with_status(202)
+        .with_body(v2_error("internal", "abort could not be signalled"))
+        .expect(1)
+        .create_async()
+        .await;
+    let err = v2(&server.url())
+        .abort_call(&id("call_1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.is_ambiguous());
+    assert_eq!(err.provider_code(), Some("internal"));
+    assert_eq!(err.status(), Some(202));
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_202_saying_error_while_the_call_runs_on_is_not_terminated() {
+    // Every abort answers 202 `{"status":"error"}` and every read shows the call live: three aborts (max_attempts),
+    // each after a read, then the last answer's error.
+    let mut server = Server::new_async().await;
+    let abort = abort_mock(&mut server)
+        .with_status(202)
+        .with_body(r#"{"id":"call_1","status":"error"}"#)
+        .expect(3)
+        .create_async()
+        .await;
+    let get = get_mock(&mut server)
+        .with_status(200)
+        .with_body(v2_call("call_1", "in_progress", None))
+        .expect(3)
+        .create_async()
+        .await;
+    let err = v2(&server.url())
+        .terminate(&id("call_1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(err.status(), Some(202));
+    assert_eq!(err.attempts(), 6);
+    assert!(!error_text(&err).contains("+919876543210"));
+    assert_error_has_no_key(&err);
+    abort.assert_async().await;
+    get.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_202_saying_error_then_a_live_read_is_aborted_again() {
+    let mut server = Server::new_async().await;
+    let unclear = abort_mock(&mut server)
+        .with_status(202)
+        .with_body(r#"{"id":"call_1","status":"error"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let live = get_mock(&mut server)
+        .with_status(200)
+        .with_body(v2_call("call_1", "dialing", None))
+        .expect(1)
+        .create_async()
+        .await;
+    let aborted = abort_mock(&mut server)
+        .with_status(202)
+        .with_body(r#"{"id":"call_1","status":"aborted"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let done = v2(&server.url()).terminate(&id("call_1")).await.unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::Terminated);
+    assert_eq!(done.attempts(), 3);
+    unclear.assert_async().await;
+    live.assert_async().await;
+    aborted.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_202_in_progress_then_live_then_ended_is_what_the_last_read_shows() {
+    // 202 `in_progress` twice: the first read shows the call live (so the abort goes again), the second shows it
+    // ended. Aborted by the API: our abort did it; ended any other way: it was over before ours took.
+    for (status, reason, outcome) in [
+        ("aborted", "aborted-by-api", TerminateOutcome::Terminated),
+        (
+            "completed",
+            "customer-ended-call",
+            TerminateOutcome::AlreadyEnded,
+        ),
+    ] {
+        let mut server = Server::new_async().await;
+        let abort = abort_mock(&mut server)
+            .with_status(202)
+            .with_body(r#"{"id":"call_1","status":"in_progress"}"#)
+            .expect(2)
+            .create_async()
+            .await;
+        let live = get_mock(&mut server)
+            .with_status(200)
+            .with_body(v2_call("call_1", "in_progress", None))
+            .expect(1)
+            .create_async()
+            .await;
+        let ended = get_mock(&mut server)
+            .with_status(200)
+            .with_body(v2_call("call_1", status, Some(reason)))
+            .expect(1)
+            .create_async()
+            .await;
+        let done = v2(&server.url()).terminate(&id("call_1")).await.unwrap();
+        assert_eq!(done.outcome(), outcome, "{status}");
+        assert_eq!(done.attempts(), 4, "{status}");
+        abort.assert_async().await;
+        live.assert_async().await;
+        ended.assert_async().await;
+    }
+}
+
 fn raw_script(abort: Reply, call: &'static str) -> impl Fn(&str, usize) -> Reply + Send + Sync {
     move |line, _| {
         if line.starts_with("POST /v2/calls/call_1/abort ") {
