@@ -7,7 +7,7 @@ use call_core::{
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::error_body::error_from;
+use super::error_body::{self, BodyCode, error_from};
 use crate::MiraiClient;
 
 #[derive(Serialize)]
@@ -49,13 +49,6 @@ fn refused(
     )
 }
 
-/// The shapes of a legacy abort's 200 that are Mirai's answer.
-#[derive(Deserialize)]
-struct SuccessBody {
-    message: Option<String>,
-    status: Option<String>,
-}
-
 /// The answer to a successful legacy abort.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
@@ -65,32 +58,126 @@ pub struct Aborted {
     pub message: Option<String>,
 }
 
-/// What a legacy 400 on abort says about the call, read from its message (the status alone does not tell).
+/// What a legacy refusal of an abort says about the call, read from its message (the status alone does not tell).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AbortRefusal {
     /// "Call already aborted".
     AlreadyAborted,
-    /// "... already completed" (or ended, timed out): the call is over.
+    /// "Call already completed" (or `ended`, `timeout`): the call is over.
     AlreadyOver,
-    /// "... in progress": answered and live; the legacy API cannot abort it.
+    /// "Call already in progress" (or "... in progress or completed"): answered and live, or perhaps over; the legacy
+    /// API cannot abort a live call.
     InProgress,
-    /// Any other message.
+    /// Any other message: not recognised, so nothing is concluded from it.
     Other,
 }
 
+/// The refusals we recognise, as whole messages (see [`normalised`]), and what each means.
+///
+/// Mirai documents one message verbatim, "Call already aborted", and describes the 400 as "Call already aborted, in
+/// progress, or completed" ([Abort Call](https://docs.miraiminds.co/api-reference/call/abort-call)); Update Call
+/// Payload answers "Call already in progress or completed". The list is that pattern, "Call already <status>", for
+/// each status the abort rule refuses (`aborted`, `in-progress`, `completed`, `ended`, `timeout`), plus the update's
+/// combined message. A message that merely contains one of these ("... extended", "... intended", "Call already
+/// aborted by another workspace") is not one of them.
+const REFUSALS: [(&str, AbortRefusal); 6] = [
+    ("call already aborted", AbortRefusal::AlreadyAborted),
+    ("call already in progress", AbortRefusal::InProgress),
+    (
+        "call already in progress or completed",
+        AbortRefusal::InProgress,
+    ),
+    ("call already completed", AbortRefusal::AlreadyOver),
+    ("call already ended", AbortRefusal::AlreadyOver),
+    ("call already timeout", AbortRefusal::AlreadyOver),
+];
+
+/// A message as compared with [`REFUSALS`]: lowercase, hyphens as spaces (`in-progress` is the status's spelling),
+/// runs of whitespace as one space, and no trailing full stop or exclamation mark.
+fn normalised(message: &str) -> String {
+    let lower = message.to_lowercase().replace('-', " ");
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    words
+        .join(" ")
+        .trim_end_matches(['.', '!'])
+        .trim_end()
+        .to_owned()
+}
+
+/// What a refusal's message says, matched as a whole message against the known refusals: never by a word inside it.
 pub(crate) fn refusal(message: &str) -> AbortRefusal {
-    let message = message.to_ascii_lowercase();
-    if message.contains("already aborted") {
-        AbortRefusal::AlreadyAborted
-    } else if message.contains("in progress") || message.contains("in-progress") {
-        AbortRefusal::InProgress
-    } else if ["completed", "ended", "timeout", "timed out"]
+    let message = normalised(message);
+    REFUSALS
         .iter()
-        .any(|word| message.contains(word))
+        .find(|(phrase, _)| *phrase == message)
+        .map_or(AbortRefusal::Other, |(_, refusal)| *refusal)
+}
+
+/// What a 2xx abort answer says.
+#[derive(Debug, PartialEq, Eq)]
+enum SuccessBody {
+    /// Mirai's answer: `{"message": ...}` (documented), or the older draft's `{"status": "aborted", "callId": ...}`.
+    Aborted(Option<String>),
+    /// The body says the abort was refused: a `code` (or `status_code`) of 400 or more (`code`), or a `message` that
+    /// is a known refusal (`code` is `None`).
+    Refused {
+        code: Option<u16>,
+        message: Option<String>,
+    },
+    /// Not Mirai's answer, or one that contradicts itself; says which field.
+    Unclear(&'static str),
+}
+
+/// Reads a 2xx abort answer. Mirai's errors carry the HTTP status in the body too (`{code, message}` or
+/// `{status_code, message}`), so a body whose code is an error is that error whatever the status line says.
+fn read_success(body: &[u8]) -> SuccessBody {
+    let Ok(serde_json::Value::Object(answer)) = serde_json::from_slice(body) else {
+        return SuccessBody::Unclear("the answer is not a JSON object");
+    };
+    let message = match answer.get("message") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(message)) => Some(message.clone()),
+        Some(_) => return SuccessBody::Unclear("the answer's `message` is not a string"),
+    };
+    match error_body::body_code(&answer) {
+        BodyCode::Absent | BodyCode::Success => {}
+        BodyCode::Error(code) => {
+            return SuccessBody::Refused {
+                code: Some(code),
+                message,
+            };
+        }
+        BodyCode::Odd => {
+            return SuccessBody::Unclear(
+                "the answer's `code` is neither a success nor an error status",
+            );
+        }
+    }
+    if answer.get("success") == Some(&serde_json::Value::Bool(false))
+        || answer.get("error").is_some_and(|error| {
+            !matches!(
+                error,
+                serde_json::Value::Null | serde_json::Value::Bool(false)
+            )
+        })
     {
-        AbortRefusal::AlreadyOver
-    } else {
-        AbortRefusal::Other
+        return SuccessBody::Unclear("the answer carries an error");
+    }
+    let aborted = match answer.get("status") {
+        None | Some(serde_json::Value::Null) => false,
+        Some(serde_json::Value::String(status)) if status == "aborted" => true,
+        Some(_) => return SuccessBody::Unclear("the answer's `status` is not `aborted`"),
+    };
+    match message {
+        Some(message) if refusal(&message) != AbortRefusal::Other => SuccessBody::Refused {
+            code: None,
+            message: Some(message),
+        },
+        Some(message) => SuccessBody::Aborted(Some(message)),
+        None if aborted => SuccessBody::Aborted(None),
+        None => {
+            SuccessBody::Unclear("the answer has neither a `message` nor `status: \"aborted\"`")
+        }
     }
 }
 
@@ -102,13 +189,23 @@ impl MiraiClient {
     /// or `validation-failed`; refused once it is `in-progress`, `completed`, `ended`, `timeout` or `aborted`.
     /// Retried on connection failures, 429 and 5xx: a repeated abort lands as "already aborted".
     ///
+    /// Success is Mirai's documented answer, a 2xx `{"message": ...}` (or the older draft's
+    /// `{"status": "aborted"}`), and nothing else: a 2xx body that carries an error code is that error, and a 2xx
+    /// whose message is a known refusal is that refusal.
+    ///
     /// # Errors
     ///
-    /// - [`ErrorKind::NotTerminable`] for 400, with the provider's message ("Call already aborted", "... in
-    ///   progress", "... completed"): [`terminate`](CallControl::terminate) reads it for you.
+    /// - [`ErrorKind::NotTerminable`] for 400, with the provider's message ("Call already aborted", "Call already in
+    ///   progress", "Call already completed", or one this library does not know): [`terminate`](CallControl::terminate)
+    ///   reads it for you, matching whole messages only.
+    /// - The same for a 2xx whose body carries an error `code` (or `status_code`) of 400 or more, such as
+    ///   `{"code": 400, "message": "Call already aborted"}` (the kind follows the body's code: 404 is
+    ///   [`ErrorKind::NotFound`]), or whose `message` is a known refusal; [`Error::status`] is the HTTP status.
     /// - [`ErrorKind::NotFound`] for 404, and the usual 401, 403, 429, 5xx, timeout and transport errors.
     /// - [`ErrorKind::Decode`] for a 2xx that is not Mirai's answer (neither `{"message": ...}` nor
-    ///   `{"status": "aborted"}`): it may not come from Mirai, so it is not taken as success.
+    ///   `{"status": "aborted"}`, or one with another error marker: `"success": false`, an `error`, a `status` other
+    ///   than `aborted`): it may not come from Mirai, so it is not taken as success. The error names the field, and
+    ///   never quotes the body.
     pub async fn abort_call(&self, call_id: &CallId) -> call_core::Result<Aborted> {
         self.abort_counting(call_id)
             .await
@@ -132,27 +229,40 @@ impl MiraiClient {
         let response = self.http.send(request).await?;
         if response.is_success() {
             // Only Mirai's own answers count: the documented `{"message": ...}`, or the older draft's
-            // `{"status": "aborted", "callId": ...}`. Any other 2xx (an empty body, a proxy's `{"ok": 1}`) may not come
-            // from Mirai at all, and the legacy API cannot read the call to check, so it is a `Decode` error that
-            // `terminate` resolves by asking again.
-            return match serde_json::from_slice::<SuccessBody>(response.body()) {
-                Ok(SuccessBody {
-                    message: Some(message),
-                    ..
-                }) => Ok((
-                    Aborted {
-                        message: Some(message),
-                    },
-                    response.attempts(),
-                )),
-                Ok(SuccessBody {
-                    status: Some(status),
-                    ..
-                }) if status == "aborted" => Ok((Aborted { message: None }, response.attempts())),
-                _ => {
-                    Err(response
-                        .decode_error("the provider answered 2xx without Mirai's abort answer"))
+            // `{"status": "aborted", "callId": ...}`. A body whose code is an error is that refusal. Any other 2xx (an
+            // empty body, a proxy's `{"ok": 1}`) may not come from Mirai at all, and the legacy API cannot read the call
+            // to check, so it is a `Decode` error that `terminate` resolves by asking again. Neither error quotes the
+            // body beyond Mirai's `message`.
+            return match read_success(response.body()) {
+                SuccessBody::Aborted(message) => Ok((Aborted { message }, response.attempts())),
+                SuccessBody::Refused { code, message } => {
+                    let error = match code {
+                        Some(code) => Error::new(
+                            match code {
+                                400 => ErrorKind::NotTerminable,
+                                code => ErrorKind::from_status(code),
+                            },
+                            format!(
+                                "refused: the answer is a success but its body carries error code {code}"
+                            ),
+                        ),
+                        None => Error::new(
+                            ErrorKind::NotTerminable,
+                            "refused: the answer is a success but its message is a refusal",
+                        ),
+                    };
+                    let error = response.context(error);
+                    Err(match message {
+                        Some(message) => error.with_provider_message(&message),
+                        None => error,
+                    })
                 }
+                SuccessBody::Unclear(detail) => Err(response.context(Error::new(
+                    ErrorKind::Decode,
+                    format!(
+                        "{detail}, so it is not Mirai's abort answer and the abort is not confirmed"
+                    ),
+                ))),
             };
         }
         let error = error_from(&response);
@@ -176,12 +286,21 @@ impl CallControl for MiraiClient {
     /// - A 2xx that is not Mirai's answer (an empty body, a proxy's page): the abort is sent once more, and its
     ///   answer decides (200 or "already aborted": `Terminated`; "completed": `AlreadyEnded`); if that is no clearer,
     ///   the first error ([`ErrorKind::Decode`]) is returned.
-    /// - 400 "Call already aborted": `Terminated` when an earlier attempt of ours may have reached Mirai (its reply
-    ///   was lost and this retry found its work done), else [`TerminateOutcome::AlreadyEnded`]. The legacy API
-    ///   cannot tell our abort from someone else's; either way the call is aborted.
-    /// - 400 "already completed" (or ended, timed out): `AlreadyEnded`.
-    /// - 400 "in progress": [`ErrorKind::NotTerminable`]: the legacy API cannot abort a live call (the new API can:
-    ///   see `MiraiV2Client`).
+    /// - A refusal (400, or a 2xx whose body carries code 400 or a refusal's message) is told apart by its whole
+    ///   message, compared without case, repeated spaces, hyphens or a final full stop; a message that only contains
+    ///   one of these ("extended", "intended") is not it:
+    ///   - "Call already aborted": `Terminated` when an earlier attempt of ours may have reached Mirai (its reply
+    ///     was lost and this retry found its work done), else [`TerminateOutcome::AlreadyEnded`]. The legacy API
+    ///     cannot tell our abort from someone else's; either way the call is aborted.
+    ///   - "Call already completed", "Call already ended", "Call already timeout": `AlreadyEnded`.
+    ///   - "Call already in progress" (or "... in progress or completed"): [`ErrorKind::NotTerminable`]: the legacy
+    ///     API cannot abort a live call (the new API can: see `MiraiV2Client`).
+    ///   - Any other message: [`ErrorKind::NotTerminable`] with the provider's message: the call may still be
+    ///     queued, and no guess makes it over.
+    ///
+    ///   These are Mirai's one documented message and the documented "Call already aborted, in progress, or
+    ///   completed" pattern applied to each status the abort rule refuses
+    ///   ([Abort Call](https://docs.miraiminds.co/api-reference/call/abort-call)).
     /// - Anything else: the error, as [`MiraiClient::abort_call`] gives it.
     ///
     /// [`state`](CallControl::state) keeps the trait's default and answers [`ErrorKind::Unsupported`]: the legacy
@@ -227,21 +346,87 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_refusals() {
+    fn reads_refusals_as_whole_messages() {
+        for (message, expected) in [
+            ("Call already aborted", AbortRefusal::AlreadyAborted),
+            ("  CALL  already aborted. ", AbortRefusal::AlreadyAborted),
+            ("Call already completed", AbortRefusal::AlreadyOver),
+            ("Call already ended!", AbortRefusal::AlreadyOver),
+            ("Call already timeout", AbortRefusal::AlreadyOver),
+            ("Call already in progress", AbortRefusal::InProgress),
+            ("Call already in-progress", AbortRefusal::InProgress),
+            (
+                "Call already in progress or completed",
+                AbortRefusal::InProgress,
+            ),
+            // A known word inside another message is not that refusal.
+            ("call has ENDED", AbortRefusal::Other),
+            ("Retry window extended", AbortRefusal::Other),
+            ("Not the intended workspace", AbortRefusal::Other),
+            (
+                "Call already aborted by another workspace",
+                AbortRefusal::Other,
+            ),
+            ("Validation Error", AbortRefusal::Other),
+            ("", AbortRefusal::Other),
+        ] {
+            assert_eq!(refusal(message), expected, "{message:?}");
+        }
+    }
+
+    #[test]
+    fn reads_2xx_answers() {
+        let read = |body: &str| read_success(body.as_bytes());
         assert_eq!(
-            refusal("Call already aborted"),
-            AbortRefusal::AlreadyAborted
-        );
-        assert_eq!(refusal("Call already completed"), AbortRefusal::AlreadyOver);
-        assert_eq!(refusal("call has ENDED"), AbortRefusal::AlreadyOver);
-        assert_eq!(
-            refusal("Call already in progress"),
-            AbortRefusal::InProgress
+            read(r#"{"message":"Call aborted successfully"}"#),
+            SuccessBody::Aborted(Some("Call aborted successfully".into()))
         );
         assert_eq!(
-            refusal("Call already in progress or completed"),
-            AbortRefusal::InProgress
+            read(r#"{"code":200,"message":"ok"}"#),
+            SuccessBody::Aborted(Some("ok".into()))
         );
-        assert_eq!(refusal("Validation Error"), AbortRefusal::Other);
+        assert_eq!(
+            read(r#"{"status":"aborted","callId":"c1"}"#),
+            SuccessBody::Aborted(None)
+        );
+        assert_eq!(
+            read(r#"{"code":400,"message":"Call already aborted"}"#),
+            SuccessBody::Refused {
+                code: Some(400),
+                message: Some("Call already aborted".into())
+            }
+        );
+        assert_eq!(
+            read(r#"{"status_code":404}"#),
+            SuccessBody::Refused {
+                code: Some(404),
+                message: None
+            }
+        );
+        assert_eq!(
+            read(r#"{"message":"Call already completed"}"#),
+            SuccessBody::Refused {
+                code: None,
+                message: Some("Call already completed".into())
+            }
+        );
+        for unclear in [
+            "",
+            "[]",
+            "{}",
+            r#"{"ok":1}"#,
+            r#"{"status":"queued"}"#,
+            r#"{"status":"failed","message":"x"}"#,
+            r#"{"code":"400","message":"x"}"#,
+            r#"{"code":302,"message":"x"}"#,
+            r#"{"success":false,"message":"x"}"#,
+            r#"{"error":{"reason":"x"},"message":"x"}"#,
+            r#"{"message":7}"#,
+        ] {
+            assert!(
+                matches!(read(unclear), SuccessBody::Unclear(_)),
+                "{unclear:?}"
+            );
+        }
     }
 }

@@ -108,7 +108,12 @@ async fn already_aborted_after_a_reset_is_our_own_abort() {
 
 #[tokio::test]
 async fn already_completed_is_already_ended() {
-    for message in ["Call already completed", "Call has ended", "Call timeout"] {
+    for message in [
+        "Call already completed",
+        "Call already ended",
+        "Call already timeout",
+        "call already completed.",
+    ] {
         let mut server = Server::new_async().await;
         let mock = abort_mock(&mut server, "c1")
             .with_status(400)
@@ -120,6 +125,112 @@ async fn already_completed_is_already_ended() {
         assert_eq!(done.outcome(), TerminateOutcome::AlreadyEnded, "{message}");
         mock.assert_async().await;
     }
+}
+
+#[tokio::test]
+async fn an_unrecognised_refusal_is_failed_with_the_providers_message() {
+    // Each message holds a word of a known refusal ("ended" in "extended" and "intended"), or a known refusal with
+    // more after it; none is one, so none is taken as "already over" by a guess.
+    for message in [
+        "Retry window extended",
+        "Not the intended call",
+        "Call has ended",
+        "Call timed out",
+        "Call already aborted by another workspace",
+        "Call cannot be aborted in its current status",
+    ] {
+        let mut server = Server::new_async().await;
+        let mock = abort_mock(&mut server, "c1")
+            .with_status(400)
+            .with_body(refusal(message))
+            .expect(1)
+            .create_async()
+            .await;
+        let err = legacy(&server.url())
+            .terminate(&id("c1"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotTerminable, "{message}");
+        assert_eq!(err.status(), Some(400), "{message}");
+        assert_eq!(err.provider_message(), Some(message));
+        assert_eq!(err.attempts(), 1);
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn a_200_whose_body_carries_an_error_code_is_that_error() {
+    // `{"code":400,"message":"Call already aborted"}` under a 200 is Mirai's refusal, not a success: the call was
+    // aborted before us.
+    let mut server = Server::new_async().await;
+    let mock = abort_mock(&mut server, "c1")
+        .with_status(200)
+        .with_body(refusal("Call already aborted"))
+        .expect(2)
+        .create_async()
+        .await;
+    let done = legacy(&server.url()).terminate(&id("c1")).await.unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::AlreadyEnded);
+    assert_eq!(done.attempts(), 1);
+    let err = legacy(&server.url())
+        .abort_call(&id("c1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotTerminable);
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.provider_message(), Some("Call already aborted"));
+    mock.assert_async().await;
+
+    let cases = [
+        (
+            r#"{"code":400,"message":"Call already in progress"}"#,
+            ErrorKind::NotTerminable,
+        ),
+        (
+            r#"{"code":400,"message":"Something new"}"#,
+            ErrorKind::NotTerminable,
+        ),
+        (
+            r#"{"code":404,"message":"Call not found"}"#,
+            ErrorKind::NotFound,
+        ),
+        (
+            r#"{"status_code":401,"message":"Invalid keys"}"#,
+            ErrorKind::Unauthorized,
+        ),
+    ];
+    for (body, kind) in cases {
+        let mut server = Server::new_async().await;
+        let mock = abort_mock(&mut server, "c1")
+            .with_status(200)
+            .with_body(body)
+            .expect(1)
+            .create_async()
+            .await;
+        let err = legacy(&server.url())
+            .terminate(&id("c1"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), kind, "{body}");
+        assert_eq!(err.status(), Some(200), "{body}");
+        assert!(err.provider_message().is_some(), "{body}");
+        assert_error_has_no_key(&err);
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn a_200_whose_message_is_a_known_refusal_is_that_refusal() {
+    let mut server = Server::new_async().await;
+    let mock = abort_mock(&mut server, "c1")
+        .with_status(200)
+        .with_body(r#"{"message":"Call already completed"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let done = legacy(&server.url()).terminate(&id("c1")).await.unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::AlreadyEnded);
+    mock.assert_async().await;
 }
 
 #[tokio::test]
@@ -262,7 +373,15 @@ async fn a_malformed_200_is_a_decode_error() {
 
 #[tokio::test]
 async fn a_200_that_is_not_mirais_answer_is_not_a_success() {
-    for body in ["", "{}", r#"{"ok":1}"#, r#"{"status":"queued"}"#] {
+    for body in [
+        "",
+        "{}",
+        r#"{"ok":1}"#,
+        r#"{"status":"queued"}"#,
+        r#"{"status":"failed","message":"Call aborted successfully"}"#,
+        r#"{"success":false,"message":"Call aborted successfully"}"#,
+        r#"{"code":"400","message":"Call aborted successfully"}"#,
+    ] {
         let mut server = Server::new_async().await;
         let mock = abort_mock(&mut server, "c1")
             .with_status(200)
