@@ -1,12 +1,14 @@
 //! 1,000 concurrent terminations of distinct calls, one in ten hit by a transient fault: every call gets exactly one
-//! outcome, the true one, and the journal shows exactly the requests each fault was designed to cost.
+//! outcome, the true one, and the journal shows exactly the requests each fault was designed to cost. And a pause the
+//! provider asks for in the middle of a bulk run: waited out, charged to no id, or past the caller's bound, ending
+//! the run with the ids not yet sent `not_attempted`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use calls_facade::core::bulk::{BulkOptions, BulkOutcome, terminate_all};
-use calls_facade::{CallControl, CallId, RetryConfig, TerminateOutcome, Termination};
+use calls_facade::{CallControl, CallId, ErrorKind, RetryConfig, TerminateOutcome, Termination};
 use calls_sim::{Fault, Sim};
 use futures_util::StreamExt;
 
@@ -184,4 +186,165 @@ async fn every_provider_through_buffer_unordered() {
     }
     assert_eq!(sim.journal().total(), expected_requests);
     assert_eq!(sim.faults().pending(), 0, "every scripted fault was hit");
+}
+
+/// Ids in the pause tests: a few hundred, as in a mass stop.
+const PAUSED_CALLS: usize = 300;
+
+/// The id that gets the run's one 429: early, while most ids are still to start.
+const LIMITED: usize = 10;
+
+/// [`retry`] with a 600 ms deadline per operation: shorter than the 1 s the provider asks for, as 30 s is shorter
+/// than a `Retry-After: 50`. An id started during the pause and charged for waiting at the gate would fail unsent.
+fn short_deadline() -> RetryConfig {
+    retry()
+        .with_attempt_timeout(Duration::from_millis(500))
+        .with_operation_timeout(Duration::from_millis(600))
+}
+
+/// Seeds [`PAUSED_CALLS`] live calls and scripts one 429 asking for 1 s on the first request about call
+/// [`LIMITED`]; returns the ids.
+fn seed_with_one_long_429(sim: &Sim, p: Subject) -> Vec<String> {
+    let ids: Vec<String> = (0..PAUSED_CALLS).map(|n| p.nth_call_id(n)).collect();
+    for id in &ids {
+        p.seed_live(sim, id);
+    }
+    let fault = Fault::Status {
+        code: 429,
+        retry_after: Some("1".to_owned()),
+        body: None,
+    };
+    sim.faults().on_call(ids[LIMITED].clone(), fault, 1);
+    ids
+}
+
+/// Runs the bulk engine and collects one outcome per id, failing on a second one.
+async fn outcomes_of(
+    client: Arc<dyn CallControl>,
+    ids: &[String],
+    options: BulkOptions,
+) -> (
+    HashMap<String, BulkOutcome>,
+    calls_facade::core::bulk::Pauses,
+) {
+    let mut reports = terminate_all(client, futures_util::stream::iter(ids.to_vec()), options);
+    let pauses = reports.pauses();
+    let mut outcomes = HashMap::new();
+    while let Some(report) = reports.next().await {
+        let call_id = report.call_id.clone();
+        let previous = outcomes.insert(report.call_id, report.outcome);
+        assert!(previous.is_none(), "a second outcome for {call_id}");
+    }
+    (outcomes, pauses)
+}
+
+/// One 429 asking for longer than every operation's deadline: the run pauses, no id fails, each call is cancelled
+/// once, and the refused id is sent again after the pause.
+async fn a_long_pause_fails_no_id(p: Subject) {
+    let sim = Sim::start().await.unwrap();
+    let ids = seed_with_one_long_429(&sim, p);
+    let client = p.client(&sim, short_deadline());
+
+    let (outcomes, pauses) = outcomes_of(client, &ids, BulkOptions::new()).await;
+
+    assert_eq!(outcomes.len(), PAUSED_CALLS, "one outcome per id");
+    for id in &ids {
+        match &outcomes[id] {
+            BulkOutcome::Done(done) => {
+                assert_eq!(done.outcome(), TerminateOutcome::Terminated, "{id}")
+            }
+            other => panic!("{id}: {other:?}"),
+        }
+        assert_eq!(p.state(&sim, id), p.stopped_by_api(), "{id}");
+    }
+    let journal = sim.journal();
+    for (n, id) in ids.iter().enumerate() {
+        let sent = if n == LIMITED { 2 } else { 1 };
+        assert_eq!(journal.count(p.terminate_route(), Some(id)), sent, "{id}");
+    }
+    let reads = p.read_route().map_or(0, |r| journal.route_count(r));
+    assert_eq!(reads, 0, "nothing left doubt");
+    assert_eq!(journal.total(), PAUSED_CALLS as u64 + 1);
+    // The run waited out the whole pause the provider asked for.
+    assert_eq!(pauses.total(), Duration::from_secs(1));
+    assert_eq!((pauses.current(), pauses.exceeded()), (None, None));
+    assert_eq!(sim.faults().pending(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cartesia_a_long_pause_fails_no_id() {
+    a_long_pause_fails_no_id(Subject::Cartesia).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirai_a_long_pause_fails_no_id() {
+    a_long_pause_fails_no_id(Subject::Mirai).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirai_v2_a_long_pause_fails_no_id() {
+    a_long_pause_fails_no_id(Subject::MiraiV2).await;
+}
+
+/// The same 429 with a bound shorter than the pause: the run ends at once; the refused id fails, rate limited (it
+/// was sent); every id not yet sent is `not_attempted`, and the simulator never saw it.
+async fn a_pause_past_the_bound_ends_the_run(p: Subject) {
+    let sim = Sim::start().await.unwrap();
+    let ids = seed_with_one_long_429(&sim, p);
+    let client = p.client(&sim, short_deadline());
+    let options = BulkOptions::new()
+        .with_max_concurrency(8)
+        .with_max_pause(Duration::from_millis(100));
+
+    let (outcomes, pauses) = outcomes_of(client, &ids, options).await;
+
+    assert_eq!(outcomes.len(), PAUSED_CALLS, "one outcome per id");
+    let journal = sim.journal();
+    let (mut done, mut not_attempted) = (0, 0);
+    for (n, id) in ids.iter().enumerate() {
+        let sent = journal.count(p.terminate_route(), Some(id));
+        match &outcomes[id] {
+            BulkOutcome::Failed(error) => {
+                assert_eq!(n, LIMITED, "{id}: {error}");
+                assert_eq!(error.kind(), ErrorKind::RateLimited);
+                assert_eq!((error.status(), error.attempts(), sent), (Some(429), 1, 1));
+            }
+            BulkOutcome::Done(termination) => {
+                assert_eq!(termination.outcome(), TerminateOutcome::Terminated, "{id}");
+                assert_eq!(sent, 1, "{id}");
+                done += 1;
+            }
+            BulkOutcome::NotAttempted => {
+                assert_eq!(sent, 0, "{id} was sent");
+                assert_eq!(p.state(&sim, id), p.live(), "{id}");
+                not_attempted += 1;
+            }
+            other => panic!("{id}: {other:?}"),
+        }
+    }
+    assert_eq!(done + not_attempted + 1, PAUSED_CALLS);
+    // How many ids started before the 429 came back depends on timing; most had not.
+    assert!(not_attempted > PAUSED_CALLS / 2, "{not_attempted}");
+    assert_eq!(
+        journal.total(),
+        done as u64 + 1,
+        "only the ids reported done and the refused one were sent"
+    );
+    assert_eq!(pauses.exceeded(), Some(Duration::from_secs(1)));
+    assert_eq!(pauses.current(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cartesia_a_pause_past_the_bound_ends_the_run() {
+    a_pause_past_the_bound_ends_the_run(Subject::Cartesia).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirai_a_pause_past_the_bound_ends_the_run() {
+    a_pause_past_the_bound_ends_the_run(Subject::Mirai).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirai_v2_a_pause_past_the_bound_ends_the_run() {
+    a_pause_past_the_bound_ends_the_run(Subject::MiraiV2).await;
 }

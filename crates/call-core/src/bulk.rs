@@ -1,19 +1,25 @@
 //! Terminating many calls at once: bounded, adaptive, and accountable for every id.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::http::Throttle;
 use crate::{CallControl, CallId, Error, ErrorKind, Provider, Termination};
 
-type InFlight = Pin<Box<dyn Future<Output = BulkReport> + Send>>;
+type InFlight = Pin<Box<dyn Future<Output = Finished> + Send>>;
+
+/// How many times one id is started at most when a rate limit refuses it before anything for it can have landed.
+const MAX_STARTS: u32 = 5;
 
 /// Settings of a bulk termination.
 ///
@@ -27,14 +33,17 @@ type InFlight = Pin<Box<dyn Future<Output = BulkReport> + Send>>;
 pub struct BulkOptions {
     max_concurrency: usize,
     deduplicate: bool,
+    max_pause: Duration,
 }
 
 impl BulkOptions {
-    /// The defaults: at most 32 requests in flight, repeated ids deduplicated.
+    /// The defaults: at most 32 requests in flight, repeated ids deduplicated, provider pauses of up to 10 minutes
+    /// waited out.
     pub fn new() -> Self {
         BulkOptions {
             max_concurrency: 32,
             deduplicate: true,
+            max_pause: Duration::from_secs(600),
         }
     }
 
@@ -76,6 +85,33 @@ impl BulkOptions {
     pub fn max_concurrency(&self) -> usize {
         self.max_concurrency
     }
+
+    /// The longest pause the provider may impose on the run before it ends (default 10 minutes).
+    ///
+    /// A 429's `Retry-After` pauses the whole run: no id is started until it is over, and the time waited is charged
+    /// to no id (see [`terminate_all`]). When the provider asks for a pause longer than `max` in all (one
+    /// `Retry-After`, or asks that overlap), the run ends at once rather than waiting: every id not yet sent is
+    /// reported [`BulkOutcome::NotAttempted`], and [`Pauses::exceeded`] says how long the provider asked for.
+    /// Zero ends the run at the first pause.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use call_core::bulk::BulkOptions;
+    ///
+    /// assert_eq!(BulkOptions::new().max_pause(), Duration::from_secs(600));
+    /// let options = BulkOptions::new().with_max_pause(Duration::from_secs(90));
+    /// assert_eq!(options.max_pause(), Duration::from_secs(90));
+    /// ```
+    #[must_use]
+    pub fn with_max_pause(mut self, max: Duration) -> Self {
+        self.max_pause = max;
+        self
+    }
+
+    /// The longest pause the provider may impose before the run ends.
+    pub fn max_pause(&self) -> Duration {
+        self.max_pause
+    }
 }
 
 impl Default for BulkOptions {
@@ -92,7 +128,8 @@ pub enum BulkOutcome {
     Done(Termination),
     /// The call may still be going, and the error says why (an invalid id included: it was never sent).
     Failed(Error),
-    /// The batch was stopped before this id was tried: nothing was sent for it.
+    /// The run was stopped, or ended by a provider pause longer than [`BulkOptions::max_pause`], before anything
+    /// was sent for this id.
     NotAttempted,
 }
 
@@ -111,7 +148,9 @@ impl BulkOutcome {
         matches!(self, BulkOutcome::Done(_))
     }
 
-    /// How many requests were sent for this id.
+    /// How many requests were sent for this id. For an id the engine started again after a rate limit refused it
+    /// (see [`terminate_all`]), a failure counts the refused request too; a success counts the requests of the start
+    /// that succeeded.
     pub fn attempts(&self) -> u32 {
         match self {
             BulkOutcome::Done(done) => done.attempts(),
@@ -145,11 +184,119 @@ impl StopHandle {
     }
 }
 
+/// How the provider's pauses held up a bulk termination: a cheap handle to read while the run goes on or after it.
+///
+/// A 429 pauses the client for its `Retry-After`; the engine then starts no id until the pause is over (see
+/// [`terminate_all`]). Read [`current`](Pauses::current) to show that the run waits, not hangs ("paused by the
+/// provider for 42 s"), and [`exceeded`](Pauses::exceeded) after the last report to learn whether a pause longer
+/// than [`BulkOptions::max_pause`] ended the run.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use futures_util::StreamExt;
+/// use call_core::{CallControl, bulk::{BulkOptions, terminate_all}};
+///
+/// # async fn run(client: Arc<dyn CallControl>, ids: Vec<String>) {
+/// let mut reports = terminate_all(client, futures_util::stream::iter(ids), BulkOptions::new());
+/// let pauses = reports.pauses();
+/// while let Some(report) = reports.next().await {
+///     if let Some(left) = pauses.current() {
+///         eprintln!("paused by the provider for {} s", left.as_secs());
+///     }
+/// }
+/// if let Some(asked) = pauses.exceeded() {
+///     eprintln!("the provider asked for a {} s pause: the ids not sent are not_attempted", asked.as_secs());
+/// }
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Pauses(Arc<PauseRecord>);
+
+struct PauseRecord {
+    client: Arc<dyn CallControl>,
+    /// The client's [`Throttle::paused_total`] when the run began.
+    before: Duration,
+    /// The whole pause the provider asked for, when it was longer than the bound and ended the run.
+    exceeded: OnceLock<Duration>,
+    /// The run's paused total, fixed when its last report has been sent.
+    finished: OnceLock<Duration>,
+}
+
+impl Pauses {
+    fn new(client: Arc<dyn CallControl>) -> Pauses {
+        let before = client
+            .throttle()
+            .map_or(Duration::ZERO, Throttle::paused_total);
+        Pauses(Arc::new(PauseRecord {
+            client,
+            before,
+            exceeded: OnceLock::new(),
+            finished: OnceLock::new(),
+        }))
+    }
+
+    /// How much longer the run is paused from now, or `None` when it is not paused (or is over).
+    ///
+    /// The provider's whole ask, even past the 60 s the client's gate closes for at most (see
+    /// [`Throttle`]).
+    pub fn current(&self) -> Option<Duration> {
+        if self.0.finished.get().is_some() || self.0.exceeded.get().is_some() {
+            return None;
+        }
+        let left = self.0.client.throttle()?.asked_remaining();
+        (!left.is_zero()).then_some(left)
+    }
+
+    /// How long the provider has held the run paused so far (pauses that overlap counted once); fixed once the run
+    /// is over.
+    pub fn total(&self) -> Duration {
+        if let Some(total) = self.0.finished.get() {
+            return *total;
+        }
+        self.live_total()
+    }
+
+    /// Whether a pause longer than [`BulkOptions::max_pause`] ended the run, and if so how long the provider asked
+    /// for in all. Then every id not yet sent was reported [`BulkOutcome::NotAttempted`]; ids already sent were
+    /// reported as they ended. `None` while the run goes on, and when it ended otherwise (input exhausted, or
+    /// stopped).
+    pub fn exceeded(&self) -> Option<Duration> {
+        self.0.exceeded.get().copied()
+    }
+
+    fn live_total(&self) -> Duration {
+        self.0
+            .client
+            .throttle()
+            .map_or(Duration::ZERO, Throttle::paused_total)
+            .saturating_sub(self.0.before)
+    }
+
+    fn exceed(&self, asked: Duration) {
+        let _ = self.0.exceeded.set(asked);
+    }
+
+    fn finish(&self) {
+        let _ = self.0.finished.set(self.live_total());
+    }
+}
+
+impl fmt::Debug for Pauses {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pauses")
+            .field("current", &self.current())
+            .field("total", &self.total())
+            .field("exceeded", &self.exceeded())
+            .finish()
+    }
+}
+
 /// The stream of reports of [`terminate_all`]: exactly one per distinct input id.
 #[derive(Debug)]
 pub struct BulkTermination {
     reports: mpsc::Receiver<BulkReport>,
     stop: StopHandle,
+    pauses: Pauses,
     driver: JoinHandle<()>,
 }
 
@@ -157,6 +304,12 @@ impl BulkTermination {
     /// A handle that stops the batch (for Ctrl-C).
     pub fn stop_handle(&self) -> StopHandle {
         self.stop.clone()
+    }
+
+    /// A handle that tells whether the provider has the run paused, for how long it has, and whether a pause longer
+    /// than [`BulkOptions::max_pause`] ended it.
+    pub fn pauses(&self) -> Pauses {
+        self.pauses.clone()
     }
 }
 
@@ -187,8 +340,16 @@ impl Drop for BulkTermination {
 /// - **Invalid ids** (empty, control characters...) are reported as failed with [`ErrorKind::InvalidInput`] and
 ///   never sent.
 /// - **It respects the provider**: a 429 closes the client's shared gate for its `Retry-After` (every request of
-///   the client waits, see [`Throttle`](crate::http::Throttle)) and halves the concurrency; each window of
-///   successes raises it by one again, up to the maximum (additive increase, multiplicative decrease).
+///   the client waits, see [`Throttle`]) and halves the concurrency once per 429; each window
+///   of successes raises it by one again, up to the maximum (additive increase, multiplicative decrease).
+/// - **Pauses are pauses.** While the provider has the client paused, the run starts no id: it waits for the whole
+///   pause the provider asked for (even past the 60 s the gate closes for at most), so waiting in line is charged to
+///   no id's operation deadline, then goes on. [`BulkTermination::pauses`] shows the pause while it lasts. An id
+///   the rate limit refused before anything for it can have landed (its one request answered 429, or nothing sent
+///   because the gate closed as it started) is started again after the pause, up to 5 starts in all; a call whose
+///   requests may have landed is never started again by the engine. A pause longer than
+///   [`BulkOptions::max_pause`] (10 minutes by default) ends the run at once: the requests in flight finish, and
+///   every id not yet sent is reported [`BulkOutcome::NotAttempted`] ([`Pauses::exceeded`] says why).
 /// - **Stopping** ([`StopHandle::stop`], or dropping the stream) starts no new request and lets those in flight
 ///   finish; after a stop, the remaining input is read and each distinct id is reported as
 ///   [`BulkOutcome::NotAttempted`] (when the stream was dropped there is nobody to report to, and the input is not
@@ -220,10 +381,19 @@ where
 {
     let (report_tx, reports) = mpsc::channel(options.max_concurrency.saturating_mul(2).max(16));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let driver = tokio::spawn(drive(client, Box::pin(ids), options, report_tx, stop_rx));
+    let pauses = Pauses::new(Arc::clone(&client));
+    let driver = tokio::spawn(drive(
+        client,
+        Box::pin(ids),
+        options,
+        report_tx,
+        stop_rx,
+        pauses.clone(),
+    ));
     BulkTermination {
         reports,
         stop: StopHandle(Arc::new(stop_tx)),
+        pauses,
         driver,
     }
 }
@@ -294,15 +464,108 @@ fn fingerprint(id: &str) -> u128 {
     (u128::from(high.finish()) << 64) | u128::from(low.finish())
 }
 
+/// One start of one id: the id as given and validated, and what its earlier starts cost.
+struct Start {
+    raw: String,
+    id: CallId,
+    /// Starts so far, this one included.
+    starts: u32,
+    /// Requests sent by earlier starts (each refused by a rate limit).
+    earlier: u32,
+}
+
+/// A start that has answered.
+struct Finished {
+    start: Start,
+    outcome: BulkOutcome,
+}
+
+/// Whether a start that failed with `error` was refused by a rate limit in a way that makes trying the id again
+/// certainly safe: the provider refused the one request sent, or nothing was sent (the gate closed as the id
+/// started). Any other failure may have reached the provider, and only `terminate` itself may decide to send again
+/// after it.
+fn is_refusal(error: &Error) -> bool {
+    error.kind() == ErrorKind::RateLimited
+        && (!error.request_may_have_been_sent()
+            || (error.status() == Some(429) && error.attempts() == 1))
+}
+
+impl Finished {
+    /// The report, with the requests of earlier starts counted in a failure. After the run stopped, a start refused
+    /// before anything of the id was ever sent is `NotAttempted`.
+    fn into_report(self, provider: Provider, stopped: bool) -> BulkReport {
+        let Finished { start, outcome } = self;
+        let outcome = match outcome {
+            BulkOutcome::Failed(error)
+                if stopped
+                    && start.earlier == 0
+                    && is_refusal(&error)
+                    && !error.request_may_have_been_sent() =>
+            {
+                BulkOutcome::NotAttempted
+            }
+            BulkOutcome::Failed(error) if start.earlier > 0 => {
+                let attempts = start.earlier + error.attempts();
+                BulkOutcome::Failed(error.with_attempts(attempts).with_request_sent(true))
+            }
+            other => other,
+        };
+        BulkReport {
+            provider,
+            call_id: start.raw,
+            outcome,
+        }
+    }
+}
+
+/// Starts `start` in a task of its own: if the batch is dropped, the request in flight still runs to its end instead
+/// of being cut half-sent.
+fn spawn(client: &Arc<dyn CallControl>, start: Start) -> InFlight {
+    let provider = client.provider();
+    let client = Arc::clone(client);
+    let id = start.id.clone();
+    let task = tokio::spawn(async move {
+        match client.terminate(&id).await {
+            Ok(done) => BulkOutcome::Done(done),
+            Err(error) => BulkOutcome::Failed(error),
+        }
+    });
+    Box::pin(async move {
+        let outcome = task.await.unwrap_or_else(|join_error| {
+            BulkOutcome::Failed(
+                Error::new(ErrorKind::Transport, "the termination task failed")
+                    .with_provider(provider)
+                    .with_source(join_error),
+            )
+        });
+        Finished { start, outcome }
+    })
+}
+
+/// Runs the batch, then fixes the pauses' total before the report channel closes, so a reader that has seen the last
+/// report reads the final figures.
 async fn drive(
+    client: Arc<dyn CallControl>,
+    ids: Pin<Box<dyn Stream<Item = String> + Send>>,
+    options: BulkOptions,
+    reports: mpsc::Sender<BulkReport>,
+    stop: watch::Receiver<bool>,
+    pauses: Pauses,
+) {
+    run(client, ids, options, &reports, stop, &pauses).await;
+    pauses.finish();
+}
+
+async fn run(
     client: Arc<dyn CallControl>,
     mut ids: Pin<Box<dyn Stream<Item = String> + Send>>,
     options: BulkOptions,
-    reports: mpsc::Sender<BulkReport>,
+    reports: &mpsc::Sender<BulkReport>,
     mut stop: watch::Receiver<bool>,
+    pauses: &Pauses,
 ) {
     let provider = client.provider();
-    let events = || client.throttle().map_or(0, |t| t.events());
+    let events = || client.throttle().map_or(0, Throttle::events);
     let mut limit = Limit {
         current: options.max_concurrency,
         max: options.max_concurrency,
@@ -311,87 +574,128 @@ async fn drive(
     };
     let mut seen = Seen::new(options.deduplicate);
     let mut in_flight: FuturesUnordered<InFlight> = FuturesUnordered::new();
+    // Ids a rate limit refused, to start again once the pause is over, with the refusal to report should the run end
+    // first. At most `max_concurrency` of them: each came out of a slot in flight.
+    let mut refused: VecDeque<(Start, Error)> = VecDeque::new();
     let mut input_done = false;
     let mut stopped = *stop.borrow();
 
     while !stopped {
-        // Start work while there is room.
-        while !input_done && !stopped && in_flight.len() < limit.current {
-            let next = tokio::select! {
-                biased;
-                _ = stop.changed() => { stopped = true; break; }
-                next = ids.next() => next,
-            };
-            let Some(raw) = next else {
-                input_done = true;
-                break;
-            };
-            if !seen.insert(&raw) {
-                continue;
-            }
-            match CallId::new(raw.clone()) {
-                Ok(id) => {
-                    let client = Arc::clone(&client);
-                    // Each termination runs in its own task: if the batch is dropped, the request in flight still
-                    // runs to its end instead of being cut half-sent.
-                    let task = tokio::spawn(async move {
-                        match client.terminate(&id).await {
-                            Ok(done) => BulkOutcome::Done(done),
-                            Err(error) => BulkOutcome::Failed(error),
-                        }
-                    });
-                    in_flight.push(Box::pin(async move {
-                        let outcome = task.await.unwrap_or_else(|join_error| {
-                            BulkOutcome::Failed(
-                                Error::new(ErrorKind::Transport, "the termination task failed")
-                                    .with_provider(provider)
-                                    .with_source(join_error),
-                            )
-                        });
-                        BulkReport {
-                            provider,
-                            call_id: raw,
-                            outcome,
-                        }
-                    }));
+        // Start work while there is room and the provider has not paused the client.
+        let mut paused = None;
+        while !stopped && in_flight.len() < limit.current && !(input_done && refused.is_empty()) {
+            if let Some(throttle) = client.throttle() {
+                let wait = throttle.asked_remaining();
+                if !wait.is_zero() {
+                    // Judged by the provider's whole ask, not the gate's 60 s cap: an ask past the bound ends the
+                    // run now rather than after a wait that could not be enough.
+                    let asked = throttle.asked_length();
+                    if asked > options.max_pause {
+                        pauses.exceed(asked);
+                        stopped = true;
+                    } else {
+                        paused = Some(wait);
+                    }
+                    break;
                 }
-                Err(error) => {
-                    let outcome = BulkOutcome::Failed(error.with_provider(provider));
-                    if reports
-                        .send(BulkReport {
-                            provider,
-                            call_id: raw,
-                            outcome,
-                        })
-                        .await
-                        .is_err()
-                    {
-                        return;
+            }
+            let start = match refused.pop_front() {
+                Some((mut start, _)) => {
+                    start.starts += 1;
+                    start
+                }
+                None => {
+                    let next = tokio::select! {
+                        biased;
+                        _ = stop.changed() => { stopped = true; break; }
+                        next = ids.next() => next,
+                    };
+                    let Some(raw) = next else {
+                        input_done = true;
+                        break;
+                    };
+                    if !seen.insert(&raw) {
+                        continue;
+                    }
+                    match CallId::new(raw.clone()) {
+                        Ok(id) => Start {
+                            raw,
+                            id,
+                            starts: 1,
+                            earlier: 0,
+                        },
+                        Err(error) => {
+                            let outcome = BulkOutcome::Failed(error.with_provider(provider));
+                            let report = BulkReport {
+                                provider,
+                                call_id: raw,
+                                outcome,
+                            };
+                            if reports.send(report).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        }
                     }
                 }
-            }
+            };
+            in_flight.push(spawn(&client, start));
         }
-        if in_flight.is_empty() {
-            if input_done || stopped {
+        if stopped {
+            break;
+        }
+        if in_flight.is_empty() && paused.is_none() {
+            if input_done && refused.is_empty() {
                 break;
             }
             continue;
         }
-        // Wait for a result, or a stop.
+        // Wait for a result, a stop, or the end of the pause.
         tokio::select! {
             biased;
-            _ = stop.changed(), if !stopped => { stopped = true; }
-            Some(report) = in_flight.next() => {
-                limit.on_result(report.outcome.is_success(), events());
-                if reports.send(report).await.is_err() {
-                    return;
+            _ = stop.changed() => { stopped = true; }
+            Some(finished) = in_flight.next() => {
+                limit.on_result(finished.outcome.is_success(), events());
+                match finished {
+                    Finished { mut start, outcome: BulkOutcome::Failed(error) }
+                        if start.starts < MAX_STARTS && is_refusal(&error) =>
+                    {
+                        start.earlier += error.attempts();
+                        refused.push_back((start, error));
+                    }
+                    finished => {
+                        if reports.send(finished.into_report(provider, false)).await.is_err() {
+                            return;
+                        }
+                    }
                 }
             }
+            () = tokio::time::sleep(paused.unwrap_or_default()), if paused.is_some() => {}
         }
     }
 
     // Let what is in flight finish, and report it.
-    while let Some(report) = in_flight.next().await {
+    while let Some(finished) = in_flight.next().await {
+        if reports
+            .send(finished.into_report(provider, true))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+    // Ids waiting to start again: never sent at all, or sent once and refused.
+    for (start, error) in refused {
+        let outcome = if start.earlier == 0 {
+            BulkOutcome::NotAttempted
+        } else {
+            BulkOutcome::Failed(error.with_attempts(start.earlier).with_request_sent(true))
+        };
+        let report = BulkReport {
+            provider,
+            call_id: start.raw,
+            outcome,
+        };
         if reports.send(report).await.is_err() {
             return;
         }
@@ -416,7 +720,227 @@ async fn drive(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    use std::time::Instant;
+
     use super::*;
+    use crate::TerminateOutcome;
+
+    /// A provider that answers at once, with the HTTP path's rule for its gate: a request that would have to wait
+    /// past its deadline (20 ms) fails at once, unsent. The first request about `limited` gets a 429 that asks for
+    /// `pause`; `always_limited` gets one every time.
+    #[derive(Debug)]
+    struct Paused {
+        throttle: Throttle,
+        limited: &'static str,
+        always_limited: bool,
+        pause: Duration,
+        /// Requests sent per id (refusals at the gate are not sent).
+        sent: Mutex<HashMap<String, u32>>,
+    }
+
+    impl Paused {
+        fn new(limited: &'static str, pause: Duration) -> Paused {
+            Paused {
+                throttle: Throttle::new(),
+                limited,
+                always_limited: false,
+                pause,
+                sent: Mutex::new(HashMap::new()),
+            }
+        }
+
+        fn sent(&self, id: &str) -> u32 {
+            self.sent
+                .lock()
+                .map_or(0, |sent| sent.get(id).copied().unwrap_or(0))
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl CallControl for Paused {
+        fn provider(&self) -> Provider {
+            Provider::Cartesia
+        }
+
+        async fn terminate(&self, call_id: &CallId) -> crate::Result<Termination> {
+            if self.throttle.remaining() > Duration::from_millis(20) {
+                return Err(Error::new(ErrorKind::RateLimited, "past the deadline")
+                    .with_request_sent(false)
+                    .with_attempts(0));
+            }
+            let sent = {
+                let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+                let count = sent.entry(call_id.to_string()).or_default();
+                *count += 1;
+                *count
+            };
+            tokio::task::yield_now().await;
+            if call_id.as_str() == self.limited && (sent == 1 || self.always_limited) {
+                self.throttle.pause_for(self.pause);
+                return Err(Error::from_status(429).with_attempts(1));
+            }
+            Ok(Termination::new(
+                Provider::Cartesia,
+                call_id.clone(),
+                TerminateOutcome::Terminated,
+                1,
+            ))
+        }
+
+        fn throttle(&self) -> Option<&Throttle> {
+            Some(&self.throttle)
+        }
+    }
+
+    fn calls(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("call_{i}")).collect()
+    }
+
+    async fn run_all(
+        client: &Arc<Paused>,
+        ids: Vec<String>,
+        options: BulkOptions,
+    ) -> (HashMap<String, BulkOutcome>, Pauses) {
+        let dyn_client: Arc<dyn CallControl> = client.clone();
+        let mut run = terminate_all(dyn_client, futures_util::stream::iter(ids), options);
+        let pauses = run.pauses();
+        let mut outcomes = HashMap::new();
+        while let Some(report) = run.next().await {
+            let again = outcomes.insert(report.call_id.clone(), report.outcome);
+            assert!(again.is_none(), "a second report for {}", report.call_id);
+        }
+        (outcomes, pauses)
+    }
+
+    #[tokio::test]
+    async fn ids_waiting_out_a_pause_are_not_charged_for_it() {
+        // The pause (200 ms) is longer than any request's deadline (20 ms): before the engine waited for the gate,
+        // every id started during it failed unsent.
+        let client = Arc::new(Paused::new("call_5", Duration::from_millis(200)));
+        let started = Instant::now();
+        let (outcomes, pauses) = run_all(
+            &client,
+            calls(200),
+            BulkOptions::new().with_max_concurrency(4),
+        )
+        .await;
+        assert_eq!(outcomes.len(), 200);
+        for (id, outcome) in &outcomes {
+            assert_eq!(outcome.as_str(), "terminated", "{id}: {outcome:?}");
+        }
+        // The refused id was sent again after the pause; every other id once.
+        assert_eq!(client.sent("call_5"), 2);
+        assert!(
+            (0..200)
+                .filter(|&i| i != 5)
+                .all(|i| client.sent(&format!("call_{i}")) == 1)
+        );
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        assert_eq!(pauses.total(), Duration::from_millis(200));
+        assert_eq!((pauses.current(), pauses.exceeded()), (None, None));
+    }
+
+    #[tokio::test]
+    async fn a_pause_past_the_bound_ends_the_run_and_the_unsent_are_not_attempted() {
+        let client = Arc::new(Paused::new("call_5", Duration::from_secs(3600)));
+        let (outcomes, pauses) = run_all(
+            &client,
+            calls(200),
+            BulkOptions::new()
+                .with_max_concurrency(4)
+                .with_max_pause(Duration::from_millis(100)),
+        )
+        .await;
+        assert_eq!(outcomes.len(), 200, "every id is reported");
+        // The id the provider refused was sent: it fails, rate limited, and is not sent again.
+        match &outcomes["call_5"] {
+            BulkOutcome::Failed(error) => {
+                assert_eq!(
+                    (error.kind(), error.attempts()),
+                    (ErrorKind::RateLimited, 1)
+                );
+            }
+            other => panic!("call_5: {other:?}"),
+        }
+        assert_eq!(client.sent("call_5"), 1);
+        let mut not_attempted = 0;
+        for (id, outcome) in &outcomes {
+            match outcome {
+                BulkOutcome::NotAttempted => {
+                    not_attempted += 1;
+                    assert_eq!(client.sent(id), 0, "{id} was sent");
+                }
+                BulkOutcome::Done(done) => assert_eq!(client.sent(id), done.attempts()),
+                BulkOutcome::Failed(_) => assert_eq!(id, "call_5"),
+            }
+        }
+        assert!(not_attempted >= 190, "{not_attempted}");
+        assert!(pauses.exceeded() >= Some(Duration::from_secs(3600)));
+        assert_eq!(pauses.current(), None, "the run is over, not paused");
+    }
+
+    #[tokio::test]
+    async fn an_id_refused_again_and_again_is_failed_after_its_last_start() {
+        let client = Arc::new(Paused {
+            always_limited: true,
+            ..Paused::new("call_1", Duration::from_millis(1))
+        });
+        let (outcomes, pauses) = run_all(&client, calls(3), BulkOptions::new()).await;
+        match &outcomes["call_1"] {
+            BulkOutcome::Failed(error) => {
+                assert_eq!(error.kind(), ErrorKind::RateLimited);
+                assert_eq!(
+                    error.attempts(),
+                    MAX_STARTS,
+                    "every refused request counted"
+                );
+            }
+            other => panic!("call_1: {other:?}"),
+        }
+        assert_eq!(client.sent("call_1"), MAX_STARTS);
+        assert_eq!(outcomes["call_0"].as_str(), "terminated");
+        assert_eq!(outcomes["call_2"].as_str(), "terminated");
+        // The last pause may still run when the last report goes out.
+        assert!(pauses.total() >= Duration::from_millis(u64::from(MAX_STARTS - 1)));
+        assert_eq!(pauses.exceeded(), None);
+    }
+
+    #[test]
+    fn only_refusals_that_cannot_have_landed_are_started_again() {
+        let unsent =
+            Error::new(ErrorKind::RateLimited, "past the deadline").with_request_sent(false);
+        assert!(is_refusal(&unsent));
+        assert!(is_refusal(&Error::from_status(429).with_attempts(1)));
+        // A 429 after other requests: an earlier one (a 503, a lost reply) may have landed.
+        assert!(!is_refusal(&Error::from_status(429).with_attempts(2)));
+        assert!(!is_refusal(&Error::from_status(503).with_attempts(1)));
+        assert!(!is_refusal(
+            &Error::new(ErrorKind::Timeout, "timed out").with_request_sent(true)
+        ));
+    }
+
+    #[test]
+    fn one_rate_limit_event_halves_the_limit_once_however_many_results_see_it() {
+        let mut limit = Limit {
+            current: 16,
+            max: 16,
+            successes: 0,
+            seen_events: 0,
+        };
+        // One 429 paused the run; every id in flight then ends, refused or not, seeing the same event count.
+        for _ in 0..16 {
+            limit.on_result(false, 1);
+        }
+        assert_eq!(limit.current, 8);
+    }
+
+    #[test]
+    fn max_pause_defaults_to_ten_minutes() {
+        assert_eq!(BulkOptions::new().max_pause(), Duration::from_secs(600));
+        assert_eq!(BulkOptions::default(), BulkOptions::new());
+    }
 
     #[test]
     fn limit_halves_on_rate_limits_and_climbs_back_by_one_per_window() {
