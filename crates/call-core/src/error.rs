@@ -139,6 +139,7 @@ struct Inner {
     provider_code: Option<String>,
     request_id: Option<String>,
     request_sent: bool,
+    earlier_may_have_taken_effect: bool,
     outcome_unknown: bool,
     retryable: Option<bool>,
     attempts: u32,
@@ -164,6 +165,7 @@ impl Error {
                 provider_code: None,
                 request_id: None,
                 request_sent: false,
+                earlier_may_have_taken_effect: false,
                 outcome_unknown: false,
                 retryable: None,
                 attempts: 0,
@@ -257,6 +259,14 @@ impl Error {
         self
     }
 
+    /// Records whether an attempt of this operation before the last one may have been acted on by the provider (see
+    /// [`Error::may_have_taken_effect`]). The HTTP path sets it; a client that builds an error from another keeps it.
+    #[must_use]
+    pub fn with_earlier_attempt_may_have_taken_effect(mut self, acted: bool) -> Self {
+        self.inner.earlier_may_have_taken_effect = acted;
+        self
+    }
+
     /// Marks the error as "the request may have taken effect": a request that is not safe to repeat (placing a
     /// call) failed after it may have reached the provider.
     #[must_use]
@@ -337,6 +347,20 @@ impl Error {
     /// `false` only when we know it did not: refused before sending, or the connection could not be opened.
     pub fn request_may_have_been_sent(&self) -> bool {
         self.inner.request_sent
+    }
+
+    /// Whether any attempt of this operation may have been acted on by the provider.
+    ///
+    /// Reaching the provider is not enough: an attempt counts unless it certainly was not acted on. A connection
+    /// that never opened sent nothing; a rate limit (429) and any other refusal (a 4xx but 408) reached the provider
+    /// and were refused. A timeout or broken connection after sending, a 5xx, a 408 or a 2xx that could not be read
+    /// all may have been acted on. Certain termination asks this before it claims an ended call as its own: a 429
+    /// then a 400 on a call someone else cancelled is not ours.
+    pub fn may_have_taken_effect(&self) -> bool {
+        let inner = &self.inner;
+        let refused =
+            inner.kind == ErrorKind::RateLimited || inner.status.is_some_and(is_refusal_status);
+        inner.earlier_may_have_taken_effect || (inner.request_sent && !refused)
     }
 
     /// Whether a request that is not safe to repeat may have taken effect: its outcome is unknown, and the caller
@@ -430,6 +454,12 @@ impl std::error::Error for Inner {
     }
 }
 
+/// Whether an HTTP status says the provider refused the request without acting on it: every 4xx but 408 (a 408 may
+/// come from a gateway that timed out after forwarding the request).
+pub(crate) fn is_refusal_status(status: u16) -> bool {
+    (400..500).contains(&status) && status != 408
+}
+
 /// Escapes and truncates text that came from a provider, so it is one printable line of bounded length.
 pub(crate) fn quote_provider_text(text: &str) -> String {
     let mut out = String::new();
@@ -506,6 +536,44 @@ mod tests {
         );
         assert!(!Error::from_status(404).is_ambiguous());
         assert!(!Error::from_status(429).is_ambiguous());
+    }
+
+    #[test]
+    fn only_attempts_that_may_have_been_acted_on_count() {
+        // A rate limit reached the provider and was refused; a refusal too; a connection that never opened sent
+        // nothing.
+        assert!(!Error::from_status(429).may_have_taken_effect());
+        assert!(!Error::from_status(400).may_have_taken_effect());
+        assert!(
+            !Error::new(ErrorKind::Transport, "refused")
+                .with_request_sent(false)
+                .may_have_taken_effect()
+        );
+        assert!(
+            !Error::new(ErrorKind::RateLimited, "wait past the deadline")
+                .with_request_sent(true)
+                .may_have_taken_effect()
+        );
+        // A 5xx, a 408, a timeout after sending and an unreadable 2xx may have been acted on.
+        assert!(Error::from_status(502).may_have_taken_effect());
+        assert!(Error::from_status(408).may_have_taken_effect());
+        assert!(
+            Error::new(ErrorKind::Timeout, "t")
+                .with_request_sent(true)
+                .may_have_taken_effect()
+        );
+        assert!(
+            Error::new(ErrorKind::Decode, "d")
+                .with_status(200)
+                .with_request_sent(true)
+                .may_have_taken_effect()
+        );
+        // A refusal after an earlier attempt that may have been acted on counts.
+        assert!(
+            Error::from_status(400)
+                .with_earlier_attempt_may_have_taken_effect(true)
+                .may_have_taken_effect()
+        );
     }
 
     #[test]

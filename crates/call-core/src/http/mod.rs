@@ -42,6 +42,8 @@ fn is_retryable_status(status: u16) -> bool {
 #[derive(Clone)]
 pub struct HttpClient {
     inner: Arc<Inner>,
+    /// An end no request of this handle goes past (see [`HttpClient::with_deadline`]).
+    deadline: Option<Instant>,
 }
 
 struct Inner {
@@ -158,6 +160,7 @@ impl HttpClient {
                 throttle: Arc::new(Throttle::new()),
                 secrets,
             }),
+            deadline: None,
         })
     }
 
@@ -174,6 +177,27 @@ impl HttpClient {
     /// The retry settings.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.inner.retry
+    }
+
+    /// This client (the same connection pool, rate-limit gate and settings) with one end for all its requests: each
+    /// request still gets the operation timeout, but never past `deadline`, retries and waits included. An earlier
+    /// deadline already set is kept.
+    ///
+    /// This is how one operation made of several requests (a `terminate`: a cancel, a read, a cancel again) is
+    /// bounded by one deadline: it sends them all through a handle made once. A request whose deadline has passed
+    /// before it is sent is not sent: it fails with [`ErrorKind::Timeout`], and
+    /// [`Error::request_may_have_been_sent`] is false.
+    #[must_use]
+    pub fn with_deadline(&self, deadline: Instant) -> HttpClient {
+        HttpClient {
+            inner: Arc::clone(&self.inner),
+            deadline: Some(self.deadline.map_or(deadline, |set| set.min(deadline))),
+        }
+    }
+
+    /// The end set by [`HttpClient::with_deadline`], if any.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
     }
 
     /// The client-wide rate-limit gate every request passes (see [`Throttle`]).
@@ -199,7 +223,7 @@ impl HttpClient {
     /// [`Error::is_outcome_unknown`] when it was not idempotent.
     pub async fn send(&self, request: Request) -> crate::Result<Response> {
         let max_body = request.max_body_bytes;
-        let (response, attempts) = self
+        let (response, sent) = self
             .send_with_retries(&request, |response| async move {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
@@ -225,7 +249,8 @@ impl HttpClient {
             status,
             headers,
             body: self.redact(body),
-            attempts,
+            attempts: sent.attempts,
+            earlier_may_have_taken_effect: sent.earlier_may_have_taken_effect,
         })
     }
 
@@ -242,7 +267,7 @@ impl HttpClient {
         &self,
         request: Request,
     ) -> crate::Result<std::result::Result<StreamingResponse, Response>> {
-        let (outcome, attempts) = self
+        let (outcome, sent) = self
             .send_with_retries(&request, |response| async move {
                 let status = response.status().as_u16();
                 if (200..300).contains(&status) {
@@ -260,7 +285,7 @@ impl HttpClient {
                 headers: response.headers().clone(),
                 response,
                 idle_timeout: self.inner.retry.attempt_timeout(),
-                attempts,
+                attempts: sent.attempts,
                 provider: self.inner.provider,
                 operation: request.operation,
                 call_id: request.call_id,
@@ -272,7 +297,8 @@ impl HttpClient {
                 status,
                 headers,
                 body: self.redact(body),
-                attempts,
+                attempts: sent.attempts,
+                earlier_may_have_taken_effect: sent.earlier_may_have_taken_effect,
             }),
         })
     }
@@ -283,7 +309,7 @@ impl HttpClient {
         &self,
         request: &Request,
         read: F,
-    ) -> crate::Result<(T, u32)>
+    ) -> crate::Result<(T, Sent)>
     where
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<T, AttemptError>>,
@@ -292,7 +318,8 @@ impl HttpClient {
         let inner = &*self.inner;
         let retry = &inner.retry;
         let started = Instant::now();
-        let deadline = started + retry.operation_timeout();
+        let own = started + retry.operation_timeout();
+        let deadline = self.deadline.map_or(own, |set| set.min(own));
         let url = match &request.external {
             Some(url) => url.clone(),
             None => inner.base_url.join(&request.path, &request.query),
@@ -311,8 +338,27 @@ impl HttpClient {
         };
         let call_id = request.call_id.as_ref().map(|id| id.as_str()).unwrap_or("");
         let mut attempt: u32 = 0;
+        // Whether an attempt before the current one may have been acted on by the provider.
+        let mut acted = false;
         loop {
             attempt += 1;
+            if Instant::now() >= deadline {
+                // No time is left (a deadline shared by several requests has passed): send nothing rather than an
+                // attempt that cannot be waited for.
+                let mut error = Error::new(
+                    ErrorKind::Timeout,
+                    "no time left before this operation's deadline",
+                )
+                .with_provider(inner.provider)
+                .with_operation(request.operation.clone())
+                .with_request_sent(false)
+                .with_earlier_attempt_may_have_taken_effect(acted)
+                .with_attempts(attempt - 1);
+                if let Some(id) = &request.call_id {
+                    error = error.with_call_id(id.clone());
+                }
+                return Err(error);
+            }
             let paused = inner.throttle.remaining();
             if !paused.is_zero() {
                 if Instant::now() + paused >= deadline {
@@ -325,6 +371,7 @@ impl HttpClient {
                     .with_operation(request.operation.clone())
                     .with_retry_after(paused)
                     .with_request_sent(attempt > 1)
+                    .with_earlier_attempt_may_have_taken_effect(acted)
                     .with_attempts(attempt - 1);
                     if let Some(id) = &request.call_id {
                         error = error.with_call_id(id.clone());
@@ -389,6 +436,7 @@ impl HttpClient {
                             None => self.backoff(attempt),
                         };
                         if Instant::now() + delay < deadline {
+                            acted |= !crate::error::is_refusal_status(status);
                             tracing::info!(
                                 provider = inner.provider.as_str(),
                                 operation = %request.operation,
@@ -402,7 +450,13 @@ impl HttpClient {
                             continue;
                         }
                     }
-                    return Ok((value, attempt));
+                    return Ok((
+                        value,
+                        Sent {
+                            attempts: attempt,
+                            earlier_may_have_taken_effect: acted,
+                        },
+                    ));
                 }
                 Err(error) => {
                     let sent = error.may_have_been_sent();
@@ -419,6 +473,7 @@ impl HttpClient {
                     if repeatable && may_retry && !error.is_final() {
                         let delay = self.backoff(attempt);
                         if Instant::now() + delay < deadline {
+                            acted |= sent;
                             tracing::info!(
                                 provider = inner.provider.as_str(),
                                 operation = %request.operation,
@@ -437,6 +492,7 @@ impl HttpClient {
                         .into_error(deadline_hit)
                         .with_provider(inner.provider)
                         .with_operation(request.operation.clone())
+                        .with_earlier_attempt_may_have_taken_effect(acted)
                         .with_attempts(attempt);
                     if let Some(id) = &request.call_id {
                         error = error.with_call_id(id.clone());
@@ -480,8 +536,16 @@ impl fmt::Debug for HttpClient {
             .field("provider", &self.inner.provider)
             .field("base_url", &self.inner.base_url)
             .field("retry", &self.inner.retry)
+            .field("deadline", &self.deadline)
             .finish_non_exhaustive()
     }
+}
+
+/// What sending took: the requests sent, and whether one before the last may have been acted on.
+#[derive(Debug, Clone, Copy)]
+struct Sent {
+    attempts: u32,
+    earlier_may_have_taken_effect: bool,
 }
 
 /// A 2xx response whose body is read chunk by chunk.

@@ -302,6 +302,71 @@ async fn a_malformed_or_wrong_shaped_200_is_a_decode_error_not_retried() {
     }
 }
 
+/// Everything an error shows: its `Display` and `Debug`, and its sources'.
+fn everything_shown(err: &cartesia_calls::Error) -> String {
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    text
+}
+
+#[tokio::test]
+async fn a_decode_error_names_the_shape_and_quotes_nothing_of_the_record() {
+    // A call record holds phone numbers and what was said: neither may reach an error, whatever field is wrong.
+    const PHONE: &str = "+14155550100";
+    const SAID: &str = "my card number is 4242";
+    let mut server = Server::new_async().await;
+    let client = client(&server.url());
+    for body in [
+        // A phone number where a number is expected: serde would quote the string.
+        format!(r#"{{"id":"ac_1","agent_id":"{PHONE}","status":7}}"#),
+        format!(
+            r#"{{"id":"ac_1","agent_id":"a","status":"completed","telephony_params":{{"to":"{PHONE}"}},"transcript":[{{"role":"user","text":"{SAID}","start_timestamp":"{PHONE}"}}]}}"#
+        ),
+        format!(
+            r#"{{"id":"ac_1","agent_id":"a","status":"completed","transcript":"{SAID} {PHONE}"}}"#
+        ),
+        format!("{SAID} {PHONE}"),
+    ] {
+        server.reset();
+        let mock = json_mock(&mut server, "GET", "/agents/calls/ac_1")
+            .with_body(&body)
+            .expect(1)
+            .create_async()
+            .await;
+        let err = client.get_call(&id("ac_1")).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{body}");
+        assert_eq!(err.provider_message(), None);
+        let shown = everything_shown(&err);
+        assert!(!shown.contains(PHONE), "{shown}");
+        assert!(!shown.contains("4242"), "{shown}");
+        assert!(!shown.contains("card number"), "{shown}");
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn a_200_to_cancel_that_does_not_confirm_quotes_nothing_of_it() {
+    let mut server = Server::new_async().await;
+    let mock = json_mock(&mut server, "POST", "/agents/calls/ac_1/cancel")
+        .with_body(r#"{"cancelled":"+14155550100","note":"my card number is 4242"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let err = client(&server.url())
+        .cancel_call(&id("ac_1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    let shown = everything_shown(&err);
+    assert!(!shown.contains("+14155550100"), "{shown}");
+    assert!(!shown.contains("4242"), "{shown}");
+    mock.assert_async().await;
+}
+
 #[tokio::test]
 async fn a_huge_error_body_is_capped_and_quoted() {
     let mut server = Server::new_async().await;
