@@ -41,7 +41,7 @@ mod timestamp;
 pub use async_trait::async_trait;
 pub use call_id::{CallId, MAX_CALL_ID_LEN};
 pub use cartesia_status::CartesiaCallStatus;
-pub use control::{CallControl, unsupported};
+pub use control::{CallControl, TerminateOptions, unsupported};
 pub use error::{Error, ErrorKind, Result};
 pub use http::RetryConfig;
 pub use mirai_status::MiraiCallStatus;

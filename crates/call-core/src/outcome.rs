@@ -1,6 +1,7 @@
 //! The answer to "terminate this call".
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::{CallId, Provider};
 
@@ -41,6 +42,7 @@ pub struct Termination {
     outcome: TerminateOutcome,
     attempts: u32,
     provider_message: Option<String>,
+    ring_wait: Option<Duration>,
 }
 
 impl Termination {
@@ -59,6 +61,7 @@ impl Termination {
             outcome,
             attempts,
             provider_message: None,
+            ring_wait: None,
         }
     }
 
@@ -66,6 +69,14 @@ impl Termination {
     #[must_use]
     pub fn with_provider_message(mut self, message: impl Into<String>) -> Self {
         self.provider_message = Some(crate::error::quote_provider_text(&message.into()));
+        self
+    }
+
+    /// Records how long the call was waited for while it rang (see
+    /// [`TerminateOptions::with_ring_wait`](crate::TerminateOptions::with_ring_wait)).
+    #[must_use]
+    pub fn with_ring_wait(mut self, waited: Duration) -> Self {
+        self.ring_wait = Some(waited);
         self
     }
 
@@ -92,6 +103,13 @@ impl Termination {
     /// The provider's message, escaped and truncated, when it sent one.
     pub fn provider_message(&self) -> Option<&str> {
         self.provider_message.as_deref()
+    }
+
+    /// How long the call was waited for while it rang before it could be stopped, or was seen to end: `None` when
+    /// there was no ring wait (none was asked for, or the call was never seen ringing). The ring wait has its own
+    /// bound and is not part of the terminate's deadline, so this is what the wait cost on top of it.
+    pub fn ring_wait(&self) -> Option<Duration> {
+        self.ring_wait
     }
 }
 

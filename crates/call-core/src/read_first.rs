@@ -3,38 +3,113 @@
 //! A cancel or abort whose answer leaves doubt (a timeout or reset after sending, a 5xx, an unclear 2xx) may have
 //! ended the call. Sending it again blind could make the provider act twice, and its answer ("not active") would
 //! then stand in for the truth. So a provider client sends the request as [`Idempotency::ReadFirst`], and
-//! [`read_first`] reads the call after a doubtful answer and sends again only while the call is still live.
+//! [`read_first`] reads the call after a doubtful answer and sends again only while the call is live. A call still
+//! ringing, which the provider cannot stop yet (Cartesia), is waited for when the caller asked for a ring wait.
+//!
+//! One [`Budget`] bounds a run: a number of requests to send, and one deadline for all the requests and waits of the
+//! run (the ring wait aside, which has its own bound).
 //!
 //! [`Idempotency::ReadFirst`]: crate::http::Idempotency::ReadFirst
 
 use std::future::Future;
+use std::time::{Duration, Instant};
 
-use crate::{Error, Result};
+use crate::http::backoff_delay;
+use crate::{Error, Result, RetryConfig};
+
+/// The longest deadline or ring wait: one day (a longer one would overflow an `Instant` on some platforms, and no
+/// call needs it).
+const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The limits of one [`read_first`] run: how many times the request may be sent, how long the run may take, and
+/// how long a ringing call may be waited for.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    rounds: u32,
+    time: Duration,
+    ring_wait: Option<Duration>,
+    retry: RetryConfig,
+}
+
+impl Budget {
+    /// The budget a client's retry settings give: the request sent up to `max_attempts` times, one
+    /// `operation_timeout` for every request and wait of the run, no ring wait. Ring-wait polls back off as retries
+    /// do (`initial_backoff` doubling to `max_backoff`), each delay between half and all of its cap.
+    pub fn new(retry: &RetryConfig) -> Self {
+        Budget {
+            rounds: retry.max_attempts().max(1),
+            time: retry.operation_timeout().min(MAX_WAIT),
+            ring_wait: None,
+            retry: retry.clone(),
+        }
+    }
+
+    /// Waits up to `wait` (at most one day) for a call the read shows [ringing](Phase::Ringing), when a send is left
+    /// in the budget. The wait is not charged to the run's deadline.
+    #[must_use]
+    pub fn with_ring_wait(mut self, wait: Option<Duration>) -> Self {
+        self.ring_wait = wait.map(|wait| wait.min(MAX_WAIT));
+        self
+    }
+
+    /// How many times the request may be sent.
+    pub fn rounds(&self) -> u32 {
+        self.rounds
+    }
+
+    /// How long the run may take, ring wait aside.
+    pub fn time(&self) -> Duration {
+        self.time
+    }
+
+    /// The longest ring wait, if any.
+    pub fn ring_wait(&self) -> Option<Duration> {
+        self.ring_wait
+    }
+}
+
+/// Where a read shows the call, for [`read_first`] to decide what comes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Not answered yet, and the provider cannot stop it before it is (a Cartesia call still `created`): wait for it
+    /// when a ring wait was asked for.
+    Ringing,
+    /// Running, and the request can stop it: send again while the budget allows.
+    Live,
+    /// Over, or in a state the library does not know: the provider decides from the read.
+    Settled,
+}
 
 /// What [`read_first`] ended with, for the provider to turn into its answer.
 #[derive(Debug)]
 pub enum ReadFirst<C> {
-    /// The provider accepted the request. `attempts` counts every request sent, reads included.
+    /// The provider accepted the request.
     Accepted {
-        /// Every request sent.
+        /// Every request sent, reads and ring-wait polls included.
         attempts: u32,
+        /// How long the call was waited for while it rang, if it was.
+        ring_wait: Option<Duration>,
     },
     /// The request failed with an answer that needs no read (a 401, a 429 after retries, a connection that never
     /// opened, or whatever the provider's `doubtful` says is clear). Its attempts count every request sent.
     Failed(Error),
-    /// The request's answer left doubt and the read answered.
+    /// The request's answer left doubt and the read answered: the call is settled, still ringing (no ring wait, or it
+    /// ran out), or still live when the budget ran out.
     Read {
-        /// The call as read after the last request.
+        /// The call as last read.
         call: C,
         /// The last request's error.
         error: Error,
-        /// Every request sent, reads included.
+        /// Every request sent, reads and ring-wait polls included.
         attempts: u32,
-        /// Whether an earlier request of ours may have reached the provider: a retry of the last request, or a
-        /// request of an earlier round.
-        earlier_may_have_landed: bool,
+        /// Whether any request of ours, the last one included, may have been acted on by the provider
+        /// ([`Error::may_have_taken_effect`]): a 429, a refusal (400, 404, 409) or a connection that never opened
+        /// does not count, so a call someone else ended is not claimed as ours.
+        may_have_landed: bool,
+        /// How long the call was waited for while it rang, if it was.
+        ring_wait: Option<Duration>,
     },
-    /// The request's answer left doubt and the read failed too.
+    /// The request's answer left doubt and the read failed too (a ring-wait poll included).
     ReadFailed {
         /// The last request's error.
         error: Error,
@@ -45,26 +120,33 @@ pub enum ReadFirst<C> {
     },
 }
 
-/// Sends a terminating request and resolves doubt by reading the call, for at most `rounds` requests.
+/// Sends a terminating request and resolves doubt by reading the call, within `budget`.
 ///
-/// Each round calls `send` (answering the number of requests it sent, or its error); an error `doubtful` accepts is
-/// followed by `read` (the call, and the requests it sent). When that error [is ambiguous](Error::is_ambiguous) (the
-/// request may have landed: a timeout, a reset, a 5xx, an unclear 2xx) and `still_live` says the call is still
-/// running, the next round sends again; otherwise the read decides, and the provider resolves
-/// [`ReadFirst::Read`] into its answer. So the request is never sent again straight after a doubtful answer.
+/// Each round calls `send` with the run's deadline (answering the number of requests it sent, or its error); an
+/// error `doubtful` accepts is followed by `read` (the call, and the requests it sent). Then `phase` decides:
+///
+/// - [`Phase::Live`]: the next round sends again, while the budget has rounds left. This holds after an ambiguous
+///   answer (the request may have landed, yet the call runs on) and after a certain refusal (a 400 on a call that
+///   was answered in between: the refused request did nothing, so sending again is safe).
+/// - [`Phase::Ringing`], with a ring wait in the budget and a round left: the call is read again with backoff until
+///   it is no longer ringing or the wait runs out; a call that starts is sent the request at once.
+/// - Otherwise the read decides, and the provider resolves [`ReadFirst::Read`] into its answer.
+///
+/// So the request is never sent again straight after a doubtful answer. Every `send` and `read` gets one deadline,
+/// `budget.time()` from the start, moved on by the time spent in the ring wait; ring-wait polls get the wait's end.
 ///
 /// ```
-/// use call_core::read_first::{ReadFirst, read_first};
-/// use call_core::{Error, Result};
+/// use call_core::read_first::{Budget, Phase, ReadFirst, read_first};
+/// use call_core::{Error, RetryConfig};
 ///
 /// # tokio_test_block_on(async {
-/// // A call that is live: every cancel times out after sending, the read says it is still live.
+/// // A call that is live: every cancel gets a 502, the read says it is still live.
 /// let answer = read_first(
-///     3,
-///     || async { Err::<u32, _>(Error::from_status(502).with_attempts(1)) },
-///     || async { Ok::<_, Error>(("live", 1)) },
+///     &Budget::new(&RetryConfig::standard()),
+///     |_deadline| async { Err::<u32, _>(Error::from_status(502).with_attempts(1)) },
+///     |_deadline| async { Ok::<_, Error>(("live", 1)) },
 ///     |_| true,
-///     |call: &&str| *call == "live",
+///     |_: &&str| Phase::Live,
 /// )
 /// .await;
 /// match answer {
@@ -73,31 +155,35 @@ pub enum ReadFirst<C> {
 /// }
 /// # });
 /// # fn tokio_test_block_on(f: impl std::future::Future<Output = ()>) {
-/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// #     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f)
 /// # }
 /// ```
 pub async fn read_first<C, S, SF, R, RF>(
-    rounds: u32,
+    budget: &Budget,
     mut send: S,
     mut read: R,
     doubtful: impl Fn(&Error) -> bool,
-    still_live: impl Fn(&C) -> bool,
+    phase: impl Fn(&C) -> Phase,
 ) -> ReadFirst<C>
 where
-    S: FnMut() -> SF,
+    S: FnMut(Instant) -> SF,
     SF: Future<Output = Result<u32>>,
-    R: FnMut() -> RF,
+    R: FnMut(Instant) -> RF,
     RF: Future<Output = Result<(C, u32)>>,
 {
-    let rounds = rounds.max(1);
-    // Requests sent in earlier rounds.
+    let rounds = budget.rounds.max(1);
+    let mut deadline = Instant::now() + budget.time;
+    let mut ring = RingWait::new(budget);
+    // Requests sent before the current round's request: earlier rounds, their reads, ring-wait polls.
     let mut spent = 0;
+    let mut landed = false;
     let mut round = 1;
     loop {
-        let error = match send().await {
+        let error = match send(deadline).await {
             Ok(attempts) => {
                 return ReadFirst::Accepted {
                     attempts: spent + attempts,
+                    ring_wait: ring.waited(),
                 };
             }
             Err(error) => error,
@@ -106,10 +192,12 @@ where
             let attempts = spent + error.attempts();
             return ReadFirst::Failed(error.with_attempts(attempts));
         }
-        let (call, read_attempts) = match read().await {
+        landed |= error.may_have_taken_effect();
+        spent += error.attempts();
+        let (mut call, read_attempts) = match read(deadline).await {
             Ok(found) => found,
             Err(read) => {
-                let attempts = spent + error.attempts() + read.attempts();
+                let attempts = spent + read.attempts();
                 return ReadFirst::ReadFailed {
                     error,
                     read,
@@ -117,70 +205,231 @@ where
                 };
             }
         };
-        let earlier_may_have_landed = spent > 0 || error.attempts() > 1;
-        let attempts = spent + error.attempts() + read_attempts;
-        if round < rounds && error.is_ambiguous() && still_live(&call) {
-            spent = attempts;
+        spent += read_attempts;
+        if round < rounds && phase(&call) == Phase::Ringing && ring.is_asked() {
+            let entered = Instant::now();
+            let polled = ring.wait(call, &mut read, &phase).await;
+            // The ring wait has its own bound: it is not charged to the deadline of the rest.
+            deadline += entered.elapsed();
+            spent += polled.attempts;
+            call = match polled.answer {
+                Ok(call) => call,
+                Err(read) => {
+                    return ReadFirst::ReadFailed {
+                        error,
+                        read,
+                        attempts: spent,
+                    };
+                }
+            };
+        }
+        if round < rounds && phase(&call) == Phase::Live {
             round += 1;
             continue;
         }
         return ReadFirst::Read {
             call,
             error,
-            attempts,
-            earlier_may_have_landed,
+            attempts: spent,
+            may_have_landed: landed,
+            ring_wait: ring.waited(),
         };
+    }
+}
+
+/// The ring wait of one run: its bound, when it started, and the jitter for its polls.
+struct RingWait {
+    bound: Option<Duration>,
+    end: Option<Instant>,
+    waited: Option<Duration>,
+    polls: u32,
+    retry: RetryConfig,
+    rng: fastrand::Rng,
+}
+
+/// What a ring wait ended with: the call as last read (or the poll's error), and the requests the polls sent.
+struct Polled<C> {
+    answer: Result<C>,
+    attempts: u32,
+}
+
+impl RingWait {
+    fn new(budget: &Budget) -> Self {
+        RingWait {
+            bound: budget.ring_wait,
+            end: None,
+            waited: None,
+            polls: 0,
+            retry: budget.retry.clone(),
+            rng: match budget.retry.jitter_seed() {
+                Some(seed) => fastrand::Rng::with_seed(seed),
+                None => fastrand::Rng::new(),
+            },
+        }
+    }
+
+    fn is_asked(&self) -> bool {
+        self.bound.is_some()
+    }
+
+    fn waited(&self) -> Option<Duration> {
+        self.waited
+    }
+
+    /// Reads the call with backoff while it rings, until it does not or the wait's end (set at the first wait of the
+    /// run) has come. A poll that fails because the end came is the wait running out, not a failed read.
+    async fn wait<C, R, RF>(
+        &mut self,
+        mut call: C,
+        read: &mut R,
+        phase: &impl Fn(&C) -> Phase,
+    ) -> Polled<C>
+    where
+        R: FnMut(Instant) -> RF,
+        RF: Future<Output = Result<(C, u32)>>,
+    {
+        let entered = Instant::now();
+        let end = *self
+            .end
+            .get_or_insert_with(|| entered + self.bound.unwrap_or_default());
+        let mut attempts = 0;
+        let answer = loop {
+            if phase(&call) != Phase::Ringing {
+                break Ok(call);
+            }
+            self.polls += 1;
+            // Half to all of the backoff cap: never a burst of reads, never in lockstep with other calls.
+            let random = 0.5 + self.rng.f64() / 2.0;
+            let delay = backoff_delay(&self.retry, self.polls, random);
+            if Instant::now() + delay >= end {
+                break Ok(call);
+            }
+            tokio::time::sleep(delay).await;
+            match read(end).await {
+                Ok((read_call, sent)) => {
+                    attempts += sent;
+                    call = read_call;
+                }
+                Err(error) => {
+                    attempts += error.attempts();
+                    if Instant::now() >= end && (error.is_timeout() || error.attempts() == 0) {
+                        break Ok(call);
+                    }
+                    break Err(error);
+                }
+            }
+        };
+        self.waited = Some(self.waited.unwrap_or_default() + entered.elapsed());
+        Polled { answer, attempts }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
+    use std::cell::{Cell, RefCell};
 
     use super::*;
     use crate::ErrorKind;
 
     fn block_on<F: Future>(future: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .expect("a runtime")
             .block_on(future)
     }
 
-    /// Runs `read_first` over scripted answers: `sends` in order, the call read as `states` in order.
+    fn budget() -> Budget {
+        Budget::new(
+            &RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(2))
+                .with_jitter_seed(7),
+        )
+    }
+
+    fn phase(call: &&str) -> Phase {
+        match *call {
+            "live" => Phase::Live,
+            "ringing" => Phase::Ringing,
+            _ => Phase::Settled,
+        }
+    }
+
+    /// What a scripted run saw: the answer, the requests sent and reads made, and the deadline each got.
+    struct Run {
+        answer: ReadFirst<&'static str>,
+        sent: usize,
+        read: usize,
+        send_deadlines: Vec<Instant>,
+        read_deadlines: Vec<Instant>,
+    }
+
+    /// Runs `read_first` over scripted answers: `sends` in order, the call read as `states` in order (the last one
+    /// repeated once they run out).
+    fn run_with(
+        budget: &Budget,
+        sends: Vec<Result<u32>>,
+        states: Vec<Result<(&'static str, u32)>>,
+    ) -> Run {
+        let sends = RefCell::new(sends.into_iter());
+        let last = states.last().and_then(|state| state.as_ref().ok().copied());
+        let states = RefCell::new(states.into_iter());
+        let (sent, read) = (Cell::new(0), Cell::new(0));
+        let (send_deadlines, read_deadlines) = (RefCell::new(Vec::new()), RefCell::new(Vec::new()));
+        let answer = block_on(read_first(
+            budget,
+            |deadline| {
+                sent.set(sent.get() + 1);
+                send_deadlines.borrow_mut().push(deadline);
+                let next = sends.borrow_mut().next();
+                async move { next.unwrap_or_else(|| Err(Error::new(ErrorKind::Transport, "no more"))) }
+            },
+            |deadline| {
+                read.set(read.get() + 1);
+                read_deadlines.borrow_mut().push(deadline);
+                let next = states.borrow_mut().next().or_else(|| last.map(Ok));
+                async move { next.unwrap_or_else(|| Err(Error::new(ErrorKind::Transport, "no more"))) }
+            },
+            |error| error.is_ambiguous() || error.status() == Some(400),
+            phase,
+        ));
+        Run {
+            answer,
+            sent: sent.get(),
+            read: read.get(),
+            send_deadlines: send_deadlines.into_inner(),
+            read_deadlines: read_deadlines.into_inner(),
+        }
+    }
+
     fn run(
         sends: Vec<Result<u32>>,
         states: Vec<Result<(&'static str, u32)>>,
     ) -> (ReadFirst<&'static str>, usize, usize) {
-        let sends = std::cell::RefCell::new(sends.into_iter());
-        let states = std::cell::RefCell::new(states.into_iter());
-        let (sent, read) = (Cell::new(0), Cell::new(0));
-        let answer = block_on(read_first(
-            3,
-            || {
-                sent.set(sent.get() + 1);
-                let next = sends.borrow_mut().next();
-                async move { next.unwrap_or_else(|| Err(Error::new(ErrorKind::Transport, "no more"))) }
-            },
-            || {
-                read.set(read.get() + 1);
-                let next = states.borrow_mut().next();
-                async move { next.unwrap_or_else(|| Err(Error::new(ErrorKind::Transport, "no more"))) }
-            },
-            |error| error.is_ambiguous() || error.status() == Some(400),
-            |call| *call == "live",
-        ));
-        (answer, sent.get(), read.get())
+        let run = run_with(&budget(), sends, states);
+        (run.answer, run.sent, run.read)
     }
 
     fn bad_gateway(attempts: u32) -> Error {
         Error::from_status(502).with_attempts(attempts)
     }
 
+    fn refused(attempts: u32) -> Error {
+        Error::from_status(400).with_attempts(attempts)
+    }
+
     #[test]
     fn an_accepted_request_reads_nothing() {
         let (answer, sent, read) = run(vec![Ok(2)], vec![]);
-        assert!(matches!(answer, ReadFirst::Accepted { attempts: 2 }));
+        assert!(matches!(
+            answer,
+            ReadFirst::Accepted {
+                attempts: 2,
+                ring_wait: None
+            }
+        ));
         assert_eq!((sent, read), (1, 0));
     }
 
@@ -203,13 +452,11 @@ mod tests {
             ReadFirst::Read {
                 call,
                 attempts,
-                earlier_may_have_landed,
+                may_have_landed,
                 ..
             } => {
-                assert_eq!(
-                    (call, attempts, earlier_may_have_landed),
-                    ("ended", 2, false)
-                );
+                // The 502 itself may have been acted on.
+                assert_eq!((call, attempts, may_have_landed), ("ended", 2, true));
             }
             other => panic!("{other:?}"),
         }
@@ -222,7 +469,7 @@ mod tests {
             vec![Err(bad_gateway(1)), Err(bad_gateway(1)), Ok(1)],
             vec![Ok(("live", 1)), Ok(("live", 1))],
         );
-        assert!(matches!(answer, ReadFirst::Accepted { attempts: 5 }));
+        assert!(matches!(answer, ReadFirst::Accepted { attempts: 5, .. }));
         assert_eq!((sent, read), (3, 2));
     }
 
@@ -241,10 +488,10 @@ mod tests {
             ReadFirst::Read {
                 call,
                 attempts,
-                earlier_may_have_landed,
+                may_have_landed,
                 ..
             } => {
-                assert_eq!((call, attempts, earlier_may_have_landed), ("live", 6, true));
+                assert_eq!((call, attempts, may_have_landed), ("live", 6, true));
             }
             other => panic!("{other:?}"),
         }
@@ -252,12 +499,66 @@ mod tests {
     }
 
     #[test]
-    fn an_unambiguous_doubt_is_read_once_and_left_to_the_provider() {
-        // A 400 ("not active") on a call the read shows live is not sent again: it did not land.
-        let refused = Error::from_status(400).with_attempts(1);
-        let (answer, sent, read) = run(vec![Err(refused)], vec![Ok(("live", 1))]);
-        assert!(matches!(answer, ReadFirst::Read { attempts: 2, .. }));
+    fn a_refusal_on_a_call_that_has_since_started_is_sent_again() {
+        // A 400 ("not active") certainly did not land; the read shows the call answered in between: send again.
+        let (answer, sent, read) = run(vec![Err(refused(1)), Ok(1)], vec![Ok(("live", 1))]);
+        assert!(matches!(answer, ReadFirst::Accepted { attempts: 3, .. }));
+        assert_eq!((sent, read), (2, 1));
+    }
+
+    #[test]
+    fn a_refusal_on_a_settled_call_is_read_once_and_left_to_the_provider() {
+        let (answer, sent, read) = run(vec![Err(refused(1))], vec![Ok(("ended", 1))]);
+        match answer {
+            ReadFirst::Read {
+                attempts,
+                may_have_landed,
+                ..
+            } => assert_eq!((attempts, may_have_landed), (2, false)),
+            other => panic!("{other:?}"),
+        }
         assert_eq!((sent, read), (1, 1));
+    }
+
+    #[test]
+    fn a_rate_limited_attempt_before_a_refusal_did_not_land() {
+        // One send of two attempts: a 429 (reached the provider, refused), then a 400. Nothing of ours was acted on.
+        let after_a_429 = refused(2).with_earlier_attempt_may_have_taken_effect(false);
+        let (answer, ..) = run(vec![Err(after_a_429)], vec![Ok(("ended", 1))]);
+        match answer {
+            ReadFirst::Read {
+                attempts,
+                may_have_landed,
+                ..
+            } => assert_eq!((attempts, may_have_landed), (3, false)),
+            other => panic!("{other:?}"),
+        }
+        // A 502 before the 400 may have been acted on.
+        let after_a_502 = refused(2).with_earlier_attempt_may_have_taken_effect(true);
+        let (answer, ..) = run(vec![Err(after_a_502)], vec![Ok(("ended", 1))]);
+        assert!(matches!(
+            answer,
+            ReadFirst::Read {
+                may_have_landed: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn an_earlier_round_that_may_have_landed_counts() {
+        let (answer, ..) = run(
+            vec![Err(bad_gateway(1)), Err(refused(1))],
+            vec![Ok(("live", 1)), Ok(("ended", 1))],
+        );
+        assert!(matches!(
+            answer,
+            ReadFirst::Read {
+                may_have_landed: true,
+                attempts: 4,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -278,5 +579,127 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!((sent, read), (1, 1));
+    }
+
+    #[test]
+    fn every_request_of_a_run_gets_one_deadline() {
+        let run = run_with(
+            &budget(),
+            vec![Err(bad_gateway(1)), Err(bad_gateway(1)), Ok(1)],
+            vec![Ok(("live", 1)), Ok(("live", 1))],
+        );
+        let first = run.send_deadlines[0];
+        assert!(
+            run.send_deadlines
+                .iter()
+                .chain(&run.read_deadlines)
+                .all(|deadline| *deadline == first)
+        );
+        assert_eq!((run.sent, run.read), (3, 2));
+    }
+
+    #[test]
+    fn without_a_ring_wait_a_ringing_call_is_left_to_the_provider() {
+        let run = run_with(&budget(), vec![Err(refused(1))], vec![Ok(("ringing", 1))]);
+        assert!(matches!(
+            run.answer,
+            ReadFirst::Read {
+                call: "ringing",
+                ring_wait: None,
+                ..
+            }
+        ));
+        assert_eq!((run.sent, run.read), (1, 1));
+    }
+
+    #[test]
+    fn a_ringing_call_is_polled_until_it_starts_then_sent_again_at_once() {
+        let budget = budget().with_ring_wait(Some(Duration::from_secs(5)));
+        let run = run_with(
+            &budget,
+            vec![Err(refused(1)), Ok(1)],
+            vec![
+                Ok(("ringing", 1)),
+                Ok(("ringing", 1)),
+                Ok(("ringing", 1)),
+                Ok(("live", 1)),
+            ],
+        );
+        match run.answer {
+            // A cancel, four reads (three of them polls), the cancel again.
+            ReadFirst::Accepted {
+                attempts,
+                ring_wait,
+            } => {
+                assert_eq!(attempts, 6);
+                assert!(ring_wait.is_some());
+            }
+            other => panic!("{:?}", other),
+        }
+        assert_eq!((run.sent, run.read), (2, 4));
+        // Polls end with the wait, not with the run's deadline; the wait is not charged to the deadline.
+        let first = run.send_deadlines[0];
+        assert!(run.read_deadlines[1..].iter().all(|d| *d != first));
+        assert!(run.send_deadlines[1] > first);
+    }
+
+    #[test]
+    fn a_call_that_ends_while_ringing_is_left_to_the_provider() {
+        let budget = budget().with_ring_wait(Some(Duration::from_secs(5)));
+        let run = run_with(
+            &budget,
+            vec![Err(refused(1))],
+            vec![Ok(("ringing", 1)), Ok(("ended", 1))],
+        );
+        match run.answer {
+            ReadFirst::Read {
+                call,
+                attempts,
+                may_have_landed,
+                ring_wait,
+                ..
+            } => {
+                assert_eq!((call, attempts, may_have_landed), ("ended", 3, false));
+                assert!(ring_wait.is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!((run.sent, run.read), (1, 2));
+    }
+
+    #[test]
+    fn a_ring_wait_that_runs_out_answers_the_ringing_call_and_the_wait() {
+        let wait = Duration::from_millis(30);
+        let run = run_with(
+            &budget().with_ring_wait(Some(wait)),
+            vec![Err(refused(1))],
+            vec![Ok(("ringing", 1))],
+        );
+        match run.answer {
+            ReadFirst::Read {
+                call, ring_wait, ..
+            } => {
+                assert_eq!(call, "ringing");
+                assert!(ring_wait.is_some_and(|waited| waited <= wait + wait));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(run.sent, 1);
+        assert!(run.read > 1);
+    }
+
+    #[test]
+    fn no_ring_wait_without_a_send_left() {
+        let one =
+            Budget::new(&RetryConfig::disabled()).with_ring_wait(Some(Duration::from_secs(5)));
+        let run = run_with(&one, vec![Err(refused(1))], vec![Ok(("ringing", 1))]);
+        assert!(matches!(
+            run.answer,
+            ReadFirst::Read {
+                ring_wait: None,
+                ..
+            }
+        ));
+        assert_eq!((run.sent, run.read), (1, 1));
     }
 }

@@ -54,6 +54,14 @@ impl CartesiaClient {
     pub fn base_url(&self) -> &BaseUrl {
         self.http.base_url()
     }
+
+    /// This client with every request ending by `deadline`: one operation of several requests (`terminate`) sends
+    /// them all through it, so that one deadline bounds them all.
+    pub(crate) fn until(&self, deadline: std::time::Instant) -> CartesiaClient {
+        CartesiaClient {
+            http: self.http.with_deadline(deadline),
+        }
+    }
 }
 
 /// Builds a [`CartesiaClient`]. Setters never fail; [`build`](Self::build) checks everything.

@@ -5,6 +5,7 @@ use call_core::http::Request;
 use reqwest::Method;
 
 use crate::error_body::error_from;
+use crate::json::CallOutcomeBody;
 use crate::{Call, CartesiaClient, path};
 
 impl CartesiaClient {
@@ -38,5 +39,18 @@ impl CartesiaClient {
             return Err(error_from(&response));
         }
         Ok((response.json()?, response.attempts()))
+    }
+
+    /// Get Call as `terminate` reads it: the same request, of which only `status` and `end_reason` are decoded.
+    pub(crate) async fn get_outcome_counting(
+        &self,
+        call_id: &CallId,
+    ) -> call_core::Result<(CallOutcomeBody, u32)> {
+        let request = path::call(Request::new(Method::GET, "get call"), call_id)?;
+        let response = self.http.send(request).await?;
+        if !response.is_success() {
+            return Err(error_from(&response));
+        }
+        Ok((CallOutcomeBody::read(&response)?, response.attempts()))
     }
 }

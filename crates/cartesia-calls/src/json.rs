@@ -1,10 +1,42 @@
 //! Cartesia's request and response shapes that are not public types: decoded here, converted to the public ones.
 
-use call_core::{CallId, Timestamp};
+use call_core::http::Response;
+use call_core::{CallId, CartesiaCallStatus, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::Region;
+use crate::{EndReason, Region};
+
+/// What `terminate` reads of a call (Get Call's body) to resolve a doubtful cancel: its `status` and `end_reason`,
+/// and nothing else, so that a change in the shape of any other field (transcript, tool calls, timestamps) cannot
+/// turn a cancel into a failure.
+#[derive(Debug)]
+pub(crate) struct CallOutcomeBody {
+    pub(crate) status: CartesiaCallStatus,
+    pub(crate) end_reason: Option<EndReason>,
+}
+
+impl CallOutcomeBody {
+    /// Reads the two fields of a 2xx Get Call answer. Unknown values are kept (`Unknown`); errors name the field and
+    /// its JSON type, never the record's content.
+    pub(crate) fn read(response: &Response) -> call_core::Result<Self> {
+        let object = response.json_object()?;
+        let status = response
+            .string_field(&object, "status")?
+            .ok_or_else(|| response.decode_error("field `status` is missing or null"))?;
+        let end_reason = response.string_field(&object, "end_reason")?;
+        Ok(CallOutcomeBody {
+            status: CartesiaCallStatus::parse(status),
+            end_reason: end_reason.map(EndReason::parse),
+        })
+    }
+
+    /// Whether the call ended because of Cancel Call, as [`Call::was_cancelled_by_api`](crate::Call) tells.
+    pub(crate) fn was_cancelled_by_api(&self) -> bool {
+        self.end_reason == Some(EndReason::ApiCancelled)
+            || self.status == CartesiaCallStatus::Cancelled
+    }
+}
 
 /// Cancel Call's 200 body, `{"cancelled": true}`.
 #[derive(Deserialize)]

@@ -1,31 +1,35 @@
 //! Termination that is certain: the truth about the call, not just one request's status.
 
+use std::time::Duration;
+
 use call_core::http::Idempotency;
-use call_core::read_first::{ReadFirst, read_first};
+use call_core::read_first::{Budget, Phase, ReadFirst, read_first};
 use call_core::{
     CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, Provider,
-    TerminateOutcome, Termination, async_trait,
+    TerminateOptions, TerminateOutcome, Termination, async_trait,
 };
 
-use crate::{Call, CartesiaClient};
+use crate::CartesiaClient;
+use crate::json::CallOutcomeBody;
 
-/// What a cancel's failure leaves us to find out.
-enum Doubt {
-    /// 400: the call was not active. Over (and perhaps by our own earlier attempt), or not yet started.
-    NotActive,
-    /// 404: no such call, or "no active connection".
-    NotFound,
-    /// The cancel may have reached Cartesia but no clear answer came back: timeout, reset, 5xx after retries, a
-    /// malformed 200.
-    Ambiguous,
+/// Whether a cancel's failure leaves something to find out by reading the call: a 400 (the call was not active:
+/// over, perhaps by an earlier cancel of ours, or not answered yet, or answered since), a 404 (no such call, or "no
+/// active connection"), or an answer that may have come after Cartesia acted (a timeout, reset, 5xx after retries,
+/// a malformed 200).
+fn doubtful(error: &Error) -> bool {
+    matches!(
+        (error.kind(), error.status()),
+        (ErrorKind::NotTerminable, Some(400)) | (ErrorKind::NotFound, Some(404))
+    ) || error.is_ambiguous()
 }
 
-fn doubt(error: &Error) -> Option<Doubt> {
-    match (error.kind(), error.status()) {
-        (ErrorKind::NotTerminable, Some(400)) => Some(Doubt::NotActive),
-        (ErrorKind::NotFound, Some(404)) => Some(Doubt::NotFound),
-        _ if error.is_ambiguous() => Some(Doubt::Ambiguous),
-        _ => None,
+/// Where a read shows the call: `created` rings (Cartesia cannot cancel it yet), `started` (and the older `active`)
+/// can be cancelled.
+fn phase(call: &CallOutcomeBody) -> Phase {
+    match call.status {
+        CartesiaCallStatus::Created => Phase::Ringing,
+        CartesiaCallStatus::Started | CartesiaCallStatus::Active => Phase::Live,
+        _ => Phase::Settled,
     }
 }
 
@@ -35,43 +39,81 @@ impl CallControl for CartesiaClient {
         Provider::Cartesia
     }
 
-    /// Cancels the call and answers the truth about it, reading the call when the cancel's answer leaves doubt.
+    /// Cancels the call and answers the truth about it, reading the call when the cancel's answer leaves doubt; a
+    /// call still ringing is not waited for (see [`terminate_with`](CallControl::terminate_with) for that).
     ///
     /// - 200 `{"cancelled": true}`: [`TerminateOutcome::Terminated`].
     /// - A doubtful answer (a timeout or reset after sending, a 5xx, a malformed 200, a 400 "not active", a 404 that
-    ///   may mean "no active connection") is resolved with Get Call: a call that ended with `api_cancelled` after one
-    ///   of our cancels may have reached Cartesia is `Terminated` (our lost cancel did it); a call that ended
-    ///   otherwise, or was already over at our first cancel, is [`TerminateOutcome::AlreadyEnded`]; a call still
-    ///   `created` is [`ErrorKind::NotTerminable`] (Cartesia cannot cancel a call before it is answered: cancel its
-    ///   batch, or wait until it starts); a call Get Call cannot find is [`ErrorKind::NotFound`].
-    /// - A call the read shows still `started` after a timeout, reset or 5xx gets the cancel again, read first every
-    ///   time, up to the client's `max_attempts` cancels in all. When none took effect, the error keeps the last
-    ///   cancel's kind and status, has it as its `source()`, and is [retryable](Error::is_retryable).
+    ///   may mean "no active connection") is resolved with Get Call, of which only `status` and `end_reason` are
+    ///   read: a call that ended with `api_cancelled` after a cancel of ours that may have been acted on (one that
+    ///   timed out, broke or got a 5xx or a malformed 200; never a 429 or a refusal) is `Terminated`; a call that
+    ///   ended otherwise, or that nothing of ours can have ended, is [`TerminateOutcome::AlreadyEnded`]; a call still
+    ///   `created` (ringing) is [`ErrorKind::NotTerminable`] (Cartesia cannot cancel a call before it is answered:
+    ///   cancel its batch, or terminate with a ring wait); a call Get Call cannot find is [`ErrorKind::NotFound`].
+    /// - A call the read shows `started` gets the cancel again, read first every time, up to the client's
+    ///   `max_attempts` cancels in all: after a timeout, reset or 5xx (our cancel did not take), and after a 400 or
+    ///   404 "no active connection" (the call was answered in between; the refused cancel did nothing, so a second
+    ///   one is safe). When none took effect, the error keeps the last cancel's kind and status, has it as its
+    ///   `source()`, and is [retryable](Error::is_retryable).
     /// - Any other failure (401, 403, 429 after retries, a connection that never opened) is returned as is: nothing
     ///   happened. So is the cancel's error when Get Call fails too (with every request counted in its attempts).
     ///
-    /// A cancel is sent again without a read only when Cartesia certainly did not act on it (a 429, a connection
-    /// that never opened), so Cartesia never gets a second cancel for a call the first one ended.
+    /// One deadline bounds the whole terminate, every cancel, read, retry and `Retry-After` wait included: the
+    /// client's [`operation_timeout`](call_core::RetryConfig::operation_timeout) (30 s by default) from the start.
+    /// A request the deadline leaves no time for is not sent. A cancel is sent again without a read only when
+    /// Cartesia certainly did not act on it (a 429, a connection that never opened), so Cartesia never gets a
+    /// second cancel for a call the first one ended.
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
+        self.terminate_with(call_id, &TerminateOptions::new()).await
+    }
+
+    /// [`terminate`](CallControl::terminate), and with a [ring wait](TerminateOptions::with_ring_wait), the stop
+    /// of a call that is still ringing.
+    ///
+    /// Cartesia refuses to cancel a call until it is answered (`started`); it rings for at most its
+    /// `ringing_timeout_seconds`, 5 to 80 s (60 by default), then ends unanswered. With a ring wait, a call the read
+    /// shows `created` is read again with the client's backoff (half to all of `initial_backoff` doubling up to
+    /// `max_backoff`, through the client's rate-limit gate) and cancelled the moment it is `started`; a call that
+    /// ends while ringing is [`TerminateOutcome::AlreadyEnded`]; one still ringing when the wait runs out is
+    /// [`ErrorKind::NotTerminable`], saying how long it was waited for. [`Termination::ring_wait`] says what the wait
+    /// took. The wait has its own bound and moves the terminate's deadline on by the time it took. The cancel after
+    /// the wait is one of the `max_attempts`: a call found ringing when none is left is not waited for.
+    async fn terminate_with(
+        &self,
+        call_id: &CallId,
+        options: &TerminateOptions,
+    ) -> call_core::Result<Termination> {
+        let budget = Budget::new(self.http.retry_config()).with_ring_wait(options.ring_wait());
         let answer = read_first(
-            self.http.retry_config().max_attempts(),
-            || self.cancel_counting(call_id, Idempotency::ReadFirst),
-            || self.get_counting(call_id),
-            |error| doubt(error).is_some(),
-            |call: &Call| {
-                matches!(
-                    call.status,
-                    CartesiaCallStatus::Started | CartesiaCallStatus::Active
-                )
+            &budget,
+            |deadline| {
+                let client = self.until(deadline);
+                async move {
+                    client
+                        .cancel_counting(call_id, Idempotency::ReadFirst)
+                        .await
+                }
             },
+            |deadline| {
+                let client = self.until(deadline);
+                async move { client.get_outcome_counting(call_id).await }
+            },
+            doubtful,
+            phase,
         )
         .await;
         match answer {
-            ReadFirst::Accepted { attempts } => Ok(Termination::new(
-                Provider::Cartesia,
-                call_id.clone(),
-                TerminateOutcome::Terminated,
+            ReadFirst::Accepted {
                 attempts,
+                ring_wait,
+            } => Ok(with_ring_wait(
+                Termination::new(
+                    Provider::Cartesia,
+                    call_id.clone(),
+                    TerminateOutcome::Terminated,
+                    attempts,
+                ),
+                ring_wait,
             )),
             ReadFirst::Failed(error) => Err(error),
             ReadFirst::ReadFailed {
@@ -81,9 +123,7 @@ impl CallControl for CartesiaClient {
             } => {
                 // Get Call cannot find it either: it does not exist (for this key). Any other failed read leaves
                 // the cancel's error as the truest answer we have.
-                let error = if read.kind() == ErrorKind::NotFound
-                    && !matches!(doubt(&error), Some(Doubt::NotFound))
-                {
+                let error = if read.kind() == ErrorKind::NotFound && error.status() != Some(404) {
                     read
                 } else {
                     error
@@ -94,18 +134,9 @@ impl CallControl for CartesiaClient {
                 call,
                 error,
                 attempts,
-                earlier_may_have_landed,
-            } => match doubt(&error) {
-                Some(doubt) => resolve(
-                    call_id,
-                    &call,
-                    doubt,
-                    earlier_may_have_landed,
-                    error,
-                    attempts,
-                ),
-                None => Err(error.with_attempts(attempts)),
-            },
+                may_have_landed,
+                ring_wait,
+            } => resolve(call_id, &call, may_have_landed, ring_wait, error, attempts),
         }
     }
 
@@ -119,46 +150,62 @@ impl CallControl for CartesiaClient {
     }
 }
 
-/// The truth about the call once Get Call has read it after a doubtful cancel. `earlier_may_have_landed`: an earlier
-/// cancel of ours may have reached Cartesia.
+fn with_ring_wait(termination: Termination, ring_wait: Option<Duration>) -> Termination {
+    match ring_wait {
+        Some(waited) => termination.with_ring_wait(waited),
+        None => termination,
+    }
+}
+
+/// The truth about the call once Get Call has read it after a doubtful cancel. `may_have_landed`: a cancel of ours
+/// may have been acted on by Cartesia.
 fn resolve(
     call_id: &CallId,
-    call: &Call,
-    doubt: Doubt,
-    earlier_may_have_landed: bool,
+    call: &CallOutcomeBody,
+    may_have_landed: bool,
+    ring_wait: Option<Duration>,
     error: Error,
     attempts: u32,
 ) -> call_core::Result<Termination> {
     let done = |outcome| {
         let termination = Termination::new(Provider::Cartesia, call_id.clone(), outcome, attempts);
         // Keep what Cartesia said to the cancel ("call is not active"), when it said something.
-        Ok(match error.provider_message() {
+        let termination = match error.provider_message() {
             Some(message) => termination.with_provider_message(message),
             None => termination,
-        })
+        };
+        Ok(with_ring_wait(termination, ring_wait))
     };
     match call.status.state() {
         CallState::Ended => {
-            // Our cancel may have landed on an earlier attempt whose reply was lost. A 400 on the very first attempt
-            // means the call was over before we asked, whatever ended it.
-            let ours_may_have_landed = match doubt {
-                Doubt::Ambiguous => true,
-                Doubt::NotActive | Doubt::NotFound => earlier_may_have_landed,
-            };
-            if call.was_cancelled_by_api() && ours_may_have_landed {
+            // `api_cancelled` is ours only if a cancel of ours may have been acted on: a 400 or 404 on a call that was
+            // over before we asked, or after a 429, means someone else's cancel ended it.
+            if call.was_cancelled_by_api() && may_have_landed {
                 done(TerminateOutcome::Terminated)
             } else {
                 done(TerminateOutcome::AlreadyEnded)
             }
         }
-        CallState::Queued => Err(failure(
-            ErrorKind::NotTerminable,
-            "the call is still `created` (not yet answered) and Cartesia cannot cancel it before it starts: \
-             cancel its batch, or wait until it is `started`",
-            call_id,
-            attempts,
-            error,
-        )),
+        CallState::Queued => {
+            let detail = match ring_wait {
+                Some(waited) => format!(
+                    "the call was still `created` (ringing, not yet answered) after a ring wait of {:.1} s, and \
+                     Cartesia cannot cancel it before it starts: it rings for at most its `ringing_timeout_seconds` \
+                     (5 to 80 s); cancel its batch, or terminate it again",
+                    waited.as_secs_f64()
+                ),
+                None => "the call is still `created` (not yet answered) and Cartesia cannot cancel it before it \
+                         starts: cancel its batch, or terminate with a ring wait to cancel it once it is `started`"
+                    .to_owned(),
+            };
+            Err(failure(
+                ErrorKind::NotTerminable,
+                detail,
+                call_id,
+                attempts,
+                error,
+            ))
+        }
         CallState::Active | CallState::Unknown | _ => {
             let kind = error.kind();
             // A call still active can be cancelled again: say so whatever the first error's kind (a 400 that raced
@@ -173,7 +220,7 @@ fn resolve(
                     None,
                 ),
             };
-            let failed = failure(kind, detail, call_id, attempts, error);
+            let failed = failure(kind, detail.to_owned(), call_id, attempts, error);
             Err(match retryable {
                 Some(retryable) => failed.with_retryable(retryable),
                 None => failed,
@@ -186,7 +233,7 @@ fn resolve(
 /// (HTTP status, Cartesia's message) is kept, with its error as the source.
 fn failure(
     kind: ErrorKind,
-    detail: &'static str,
+    detail: String,
     call_id: &CallId,
     attempts: u32,
     cause: Error,

@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
-use cartesia_calls::call_core::{TerminateOutcome, Termination};
+use cartesia_calls::call_core::{TerminateOptions, TerminateOutcome, Termination};
 use cartesia_calls::{CallControl, CallState, Error, ErrorKind};
 use mockito::{Mock, Server, ServerGuard};
 
 use crate::support::{
-    RawServer, Reply, call_json, client, client_with, closed_port_url, error_json, id,
+    RawServer, Reply, call_json, client, client_with, closed_port_url, error_json, fast_retry, id,
     impatient_retry, json_mock,
 };
 
@@ -292,14 +292,210 @@ async fn a_400_on_a_created_call_is_not_terminable() {
 }
 
 #[tokio::test]
-async fn a_400_on_a_call_that_has_since_started_is_a_retryable_failure() {
+async fn a_400_on_a_call_answered_since_is_cancelled_again() {
+    // The call was ringing when the cancel came (400) and was answered before the read: the refused cancel did
+    // nothing, so the second one is safe.
     let mut server = Server::new_async().await;
-    let c = cancel(&mut server, 400, &error_json("Call is not active"), 1).await;
+    let refused = cancel(&mut server, 400, &error_json("Call is not active"), 1).await;
+    let accepted = cancel(&mut server, 200, r#"{"cancelled":true}"#, 1).await;
     let g = get(&mut server, "started", None, 1).await;
+    let done = terminate(&server).await.unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::Terminated);
+    assert_eq!(done.attempts(), 3);
+    assert_eq!(done.ring_wait(), None);
+    refused.assert_async().await;
+    accepted.assert_async().await;
+    g.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_404_no_active_connection_on_a_call_answered_since_is_cancelled_again() {
+    let mut server = Server::new_async().await;
+    let refused = cancel(
+        &mut server,
+        404,
+        &error_json("No active connection found for the call"),
+        1,
+    )
+    .await;
+    let accepted = cancel(&mut server, 200, r#"{"cancelled":true}"#, 1).await;
+    let g = get(&mut server, "started", None, 1).await;
+    let done = terminate(&server).await.unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::Terminated);
+    assert_eq!(done.attempts(), 3);
+    refused.assert_async().await;
+    accepted.assert_async().await;
+    g.assert_async().await;
+}
+
+#[tokio::test]
+async fn refusals_on_a_call_that_stays_started_are_bounded_by_max_attempts() {
+    let mut server = Server::new_async().await;
+    let c = cancel(&mut server, 400, &error_json("Call is not active"), 3).await;
+    let g = get(&mut server, "started", None, 3).await;
     let err = terminate(&server).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotTerminable);
     assert_eq!(err.status(), Some(400));
     assert!(err.is_retryable());
+    assert_eq!(err.attempts(), 6);
+    c.assert_async().await;
+    g.assert_async().await;
+}
+
+/// [`terminate`] with a ring wait of `wait`.
+async fn terminate_waiting(server: &ServerGuard, wait: Duration) -> Result<Termination, Error> {
+    client(&server.url())
+        .terminate_with(&id("ac_1"), &TerminateOptions::new().with_ring_wait(wait))
+        .await
+}
+
+#[tokio::test]
+async fn a_ringing_call_is_polled_until_it_starts_then_cancelled() {
+    let mut server = Server::new_async().await;
+    let refused = cancel(&mut server, 400, &error_json("Call is not active"), 1).await;
+    let accepted = cancel(&mut server, 200, r#"{"cancelled":true}"#, 1).await;
+    // The read after the refusal, then two polls, see it ringing; the third poll sees it answered.
+    let ringing = get(&mut server, "created", None, 3).await;
+    let started = get(&mut server, "started", None, 1).await;
+    let done = terminate_waiting(&server, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::Terminated);
+    assert_eq!(done.attempts(), 6);
+    assert!(done.ring_wait().is_some());
+    refused.assert_async().await;
+    ringing.assert_async().await;
+    started.assert_async().await;
+    accepted.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_call_that_ends_while_ringing_is_already_ended() {
+    let mut server = Server::new_async().await;
+    let c = cancel(&mut server, 400, &error_json("Call is not active"), 1).await;
+    let ringing = get(&mut server, "created", None, 2).await;
+    let unanswered = get(&mut server, "failed", Some("dial_no_answer"), 1).await;
+    let done = terminate_waiting(&server, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::AlreadyEnded);
+    assert_eq!(done.attempts(), 4);
+    assert!(done.ring_wait().is_some());
+    c.assert_async().await;
+    ringing.assert_async().await;
+    unanswered.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_ring_wait_that_runs_out_is_not_terminable_and_says_how_long_it_waited() {
+    let mut server = Server::new_async().await;
+    let c = cancel(&mut server, 400, &error_json("Call is not active"), 1).await;
+    let ringing = json_mock(&mut server, "GET", GET)
+        .with_body(call_json("ac_1", "created", None))
+        .expect_at_least(2)
+        .create_async()
+        .await;
+    let err = terminate_waiting(&server, Duration::from_millis(60))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotTerminable);
+    assert!(err.to_string().contains("after a ring wait of 0."), "{err}");
+    assert_eq!(first_error(&err).status(), Some(400));
+    c.assert_async().await;
+    ringing.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_429_then_a_400_on_a_call_someone_else_cancelled_is_already_ended() {
+    // The 429 reached Cartesia but was refused: no cancel of ours was acted on, so `api_cancelled` is not ours.
+    let mut server = Server::new_async().await;
+    let limited = cancel(&mut server, 429, &error_json("Too many requests"), 1).await;
+    let refused = cancel(&mut server, 400, &error_json("Call is not active"), 1).await;
+    let g = get(&mut server, "completed", Some("api_cancelled"), 1).await;
+    let done = terminate(&server).await.unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::AlreadyEnded);
+    assert_eq!(done.attempts(), 3);
+    limited.assert_async().await;
+    refused.assert_async().await;
+    g.assert_async().await;
+}
+
+#[tokio::test]
+async fn one_deadline_bounds_the_whole_terminate() {
+    // The cancel hangs until the terminate's deadline: no read (nor a second cancel) follows, as no time is left.
+    // With a deadline per request, a read and two more rounds would each have waited as long again.
+    let server = RawServer::start(|line| {
+        if line.starts_with("POST ") {
+            Reply::Hang
+        } else {
+            Reply::Json(200, call_json("ac_1", "started", None))
+        }
+    })
+    .await;
+    let retry = fast_retry()
+        .with_attempt_timeout(Duration::from_secs(10))
+        .with_operation_timeout(Duration::from_millis(200));
+    let err = client_with(&server.url, retry)
+        .terminate(&id("ac_1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(err.request_may_have_been_sent());
+    assert_eq!(server.count("POST /agents/calls/ac_1/cancel "), 1);
+    assert_eq!(server.count("GET /agents/calls/ac_1 "), 0);
+}
+
+#[tokio::test]
+async fn a_get_call_with_unexpected_shapes_elsewhere_still_resolves() {
+    // Only `status` and `end_reason` are read: a transcript, tool calls or timestamps of another shape do not matter.
+    let mut server = Server::new_async().await;
+    let c = cancel(&mut server, 502, "", 1).await;
+    let record = serde_json::json!({
+        "id": "ac_1",
+        "agent_id": "agent_1",
+        "status": "completed",
+        "end_reason": "api_cancelled",
+        "start_time": 1767225600,
+        "transcript": "Hello, my number is +14155550100.",
+        "telephony_params": [ "+14155550100" ],
+        "metadata": "none",
+    });
+    let g = json_mock(&mut server, "GET", GET)
+        .with_body(record.to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    let done = terminate(&server).await.unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::Terminated);
+    c.assert_async().await;
+    g.assert_async().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_resolution_read_names_the_field_and_quotes_nothing() {
+    let mut server = Server::new_async().await;
+    let c = cancel(&mut server, 400, &error_json("Call is not active"), 1).await;
+    let record = serde_json::json!({
+        "id": "ac_1",
+        "status": { "value": "+14155550100" },
+        "transcript": [{ "role": "user", "text": "My card number is 4242 4242 4242 4242" }],
+    });
+    let g = json_mock(&mut server, "GET", GET)
+        .with_body(record.to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    let err = terminate(&server).await.unwrap_err();
+    // The cancel's own answer stands; nothing of the record is in any error.
+    assert_eq!(err.status(), Some(400));
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        text.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    assert!(!text.contains("+14155550100"), "{text}");
+    assert!(!text.contains("4242"), "{text}");
     c.assert_async().await;
     g.assert_async().await;
 }

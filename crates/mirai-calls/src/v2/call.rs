@@ -1,5 +1,6 @@
 //! The call object of the new API.
 
+use call_core::http::Response;
 use call_core::{CallId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -81,6 +82,40 @@ pub struct Call {
 impl Call {
     /// Whether the call ended because of an abort request (`status: aborted`, `ended_reason: aborted-by-api`).
     pub fn was_aborted_by_api(&self) -> bool {
+        self.status == MiraiV2CallStatus::Aborted
+            && self
+                .ended_reason
+                .as_ref()
+                .is_none_or(|reason| *reason == EndedReason::AbortedByApi)
+    }
+}
+
+/// What `terminate` reads of a call (Get Call's body) to resolve a doubtful abort: its `status` and `ended_reason`,
+/// and nothing else, so that a change in the shape of any other field (cost, flow, analysis, timestamps) cannot
+/// turn an abort into a failure.
+#[derive(Debug)]
+pub(crate) struct CallOutcome {
+    pub(crate) status: MiraiV2CallStatus,
+    pub(crate) ended_reason: Option<EndedReason>,
+}
+
+impl CallOutcome {
+    /// Reads the two fields of a 2xx Get Call answer. Unknown values are kept (`Unknown`); errors name the field and
+    /// its JSON type, never the record's content.
+    pub(crate) fn read(response: &Response) -> call_core::Result<Self> {
+        let object = response.json_object()?;
+        let status = response
+            .string_field(&object, "status")?
+            .ok_or_else(|| response.decode_error("field `status` is missing or null"))?;
+        let ended_reason = response.string_field(&object, "ended_reason")?;
+        Ok(CallOutcome {
+            status: MiraiV2CallStatus::parse(status),
+            ended_reason: ended_reason.map(EndedReason::parse),
+        })
+    }
+
+    /// Whether the call ended because of an abort request, as [`Call::was_aborted_by_api`] tells.
+    pub(crate) fn was_aborted_by_api(&self) -> bool {
         self.status == MiraiV2CallStatus::Aborted
             && self
                 .ended_reason

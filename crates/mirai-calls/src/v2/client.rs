@@ -64,6 +64,14 @@ impl MiraiV2Client {
     pub fn base_url(&self) -> &BaseUrl {
         self.http.base_url()
     }
+
+    /// This client with every request ending by `deadline`: one operation of several requests (`terminate`) sends
+    /// them all through it, so that one deadline bounds them all.
+    pub(crate) fn until(&self, deadline: std::time::Instant) -> MiraiV2Client {
+        MiraiV2Client {
+            http: self.http.with_deadline(deadline),
+        }
+    }
 }
 
 /// Builds a [`MiraiV2Client`]. Setters never fail; [`build`](Self::build) checks everything.

@@ -1,30 +1,52 @@
 //! Certain termination through the new API: the truth about the call, not one request's status.
 
-use call_core::http::Idempotency;
-use call_core::read_first::{ReadFirst, read_first};
+use call_core::http::{Idempotency, Request};
+use call_core::read_first::{Budget, Phase, ReadFirst, read_first};
 use call_core::{
     CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOutcome, Termination,
     async_trait,
 };
+use reqwest::Method;
 
-use super::call::Call;
+use super::call::CallOutcome;
+use super::error_body::{error_from, is_final_answer};
 use crate::MiraiV2Client;
 
-/// What an abort's failure leaves us to find out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Doubt {
-    /// 409: the call is already over, perhaps because of our own earlier attempt.
-    Over,
-    /// The abort may have reached Mirai but no clear answer came back: timeout, reset, 5xx after retries, a
-    /// malformed 2xx.
-    Ambiguous,
+/// Whether an abort's failure leaves something to find out by reading the call: a 409 (the call is already over,
+/// perhaps because of our own earlier attempt), or an answer that may have come after Mirai acted (a timeout, reset,
+/// 5xx after retries, a 2xx that does not prove the abort).
+fn doubtful(error: &Error) -> bool {
+    matches!(
+        (error.kind(), error.status()),
+        (ErrorKind::Conflict, Some(409))
+    ) || error.is_ambiguous()
 }
 
-fn doubt(error: &Error) -> Option<Doubt> {
-    match (error.kind(), error.status()) {
-        (ErrorKind::Conflict, Some(409)) => Some(Doubt::Over),
-        _ if error.is_ambiguous() => Some(Doubt::Ambiguous),
-        _ => None,
+/// Where a read shows the call: Mirai aborts a call at every stage before its end (queued, ringing, live), so a call
+/// that has not ended is live for the abort, and nothing is ever waited for.
+fn phase(call: &CallOutcome) -> Phase {
+    match call.status.state() {
+        CallState::Queued | CallState::Active => Phase::Live,
+        _ => Phase::Settled,
+    }
+}
+
+impl MiraiV2Client {
+    /// Get Call as `terminate` reads it: `GET /v2/calls/{id}`, of which only `status` and `ended_reason` are decoded.
+    async fn get_outcome_counting(
+        &self,
+        call_id: &CallId,
+    ) -> call_core::Result<(CallOutcome, u32)> {
+        let request = Request::new(Method::GET, "get call")
+            .segment("v2")
+            .segment("calls")
+            .call_id_segment(call_id)
+            .final_when(is_final_answer);
+        let response = self.http.send(request).await?;
+        if !response.is_success() {
+            return Err(error_from(&response));
+        }
+        Ok((CallOutcome::read(&response)?, response.attempts()))
     }
 }
 
@@ -37,35 +59,47 @@ impl CallControl for MiraiV2Client {
     /// Aborts the call at any stage (queued, ringing or live) and answers the truth about it, reading the call when
     /// the abort's answer leaves doubt.
     ///
-    /// - 202: [`TerminateOutcome::Terminated`].
-    /// - 409 `conflict` (the call is already over): Get Call decides. A call that ended `aborted` /
-    ///   `aborted-by-api` is `Terminated` when one of our attempts may have reached Mirai before the one that got the
-    ///   409 (the first got a 5xx, a reset or a timeout, and its reply was lost), else
-    ///   [`TerminateOutcome::AlreadyEnded`]; a call that ended any other way is `AlreadyEnded`.
-    /// - A doubtful answer (timeout or reset after sending, a 5xx, a malformed 2xx): Get Call decides. Ended
-    ///   `aborted-by-api`: `Terminated` (our lost abort did it); ended otherwise: `AlreadyEnded`; still queued,
-    ///   ringing or live: the abort goes again, read first every time, up to the client's `max_attempts` aborts in
-    ///   all; when none took effect, the last abort's error is returned as the cause.
+    /// - A 2xx that proves the abort: [`TerminateOutcome::Terminated`].
+    /// - 409 `conflict` (the call is already over): Get Call decides, of which only `status` and `ended_reason` are
+    ///   read. A call that ended `aborted` / `aborted-by-api` is `Terminated` when an abort of ours may have been
+    ///   acted on by Mirai (one that timed out, broke, or got a 5xx or an unclear 2xx; never a 429 or a refusal),
+    ///   else [`TerminateOutcome::AlreadyEnded`]; a call that ended any other way is `AlreadyEnded`.
+    /// - A doubtful answer (timeout or reset after sending, a 5xx, a 2xx that does not prove the abort): Get Call
+    ///   decides. Ended `aborted-by-api`: `Terminated` (our lost abort did it); ended otherwise: `AlreadyEnded`;
+    ///   still queued, ringing or live: the abort goes again, read first every time, up to the client's
+    ///   `max_attempts` aborts in all; when none took effect, the last abort's error is returned as the cause.
     /// - 404 and any other failure (401, 403, 429 after retries, a connection that never opened) are returned as
     ///   they are: nothing happened.
     ///
-    /// When Get Call fails too, the abort's own error is returned. An abort is sent again without a read only when
-    /// Mirai certainly did not act on it (a 429, a connection that never opened), so Mirai never gets a second abort
-    /// for a call the first one ended.
+    /// One deadline bounds the whole terminate, every abort, read, retry and `Retry-After` wait included: the
+    /// client's [`operation_timeout`](call_core::RetryConfig::operation_timeout) (30 s by default) from the start.
+    /// A request the deadline leaves no time for is not sent. When Get Call fails too, the abort's own error is
+    /// returned. An abort is sent again without a read only when Mirai certainly did not act on it (a 429, a
+    /// connection that never opened), so Mirai never gets a second abort for a call the first one ended.
+    ///
+    /// Mirai aborts a ringing call as it does a live one, so [`terminate_with`](CallControl::terminate_with) and
+    /// its ring wait change nothing here: the default body calls this.
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
+        let budget = Budget::new(self.http.retry_config());
         let answer = read_first(
-            self.http.retry_config().max_attempts(),
-            || async {
-                let accepted = self.abort_with(call_id, Idempotency::ReadFirst).await?;
-                Ok(accepted.attempts)
+            &budget,
+            |deadline| {
+                let client = self.until(deadline);
+                async move {
+                    let accepted = client.abort_with(call_id, Idempotency::ReadFirst).await?;
+                    Ok(accepted.attempts)
+                }
             },
-            || self.get_counting(call_id),
-            |error| doubt(error).is_some(),
-            |call: &Call| matches!(call.status.state(), CallState::Queued | CallState::Active),
+            |deadline| {
+                let client = self.until(deadline);
+                async move { client.get_outcome_counting(call_id).await }
+            },
+            doubtful,
+            phase,
         )
         .await;
         match answer {
-            ReadFirst::Accepted { attempts } => Ok(Termination::new(
+            ReadFirst::Accepted { attempts, .. } => Ok(Termination::new(
                 Provider::MiraiV2,
                 call_id.clone(),
                 TerminateOutcome::Terminated,
@@ -84,18 +118,9 @@ impl CallControl for MiraiV2Client {
                 call,
                 error,
                 attempts,
-                earlier_may_have_landed,
-            } => match doubt(&error) {
-                Some(doubt) => resolve(
-                    call_id,
-                    &call,
-                    doubt,
-                    earlier_may_have_landed,
-                    error,
-                    attempts,
-                ),
-                None => Err(error.with_attempts(attempts)),
-            },
+                may_have_landed,
+                ..
+            } => resolve(call_id, &call, may_have_landed, error, attempts),
         }
     }
 
@@ -110,13 +135,12 @@ impl CallControl for MiraiV2Client {
     }
 }
 
-/// The truth about the call once Get Call has read it after a doubtful abort. `earlier_may_have_landed`: an earlier
-/// abort of ours may have reached Mirai.
+/// The truth about the call once Get Call has read it after a doubtful abort. `may_have_landed`: an abort of ours may
+/// have been acted on by Mirai.
 fn resolve(
     call_id: &CallId,
-    call: &Call,
-    doubt: Doubt,
-    earlier_may_have_landed: bool,
+    call: &CallOutcome,
+    may_have_landed: bool,
     error: Error,
     attempts: u32,
 ) -> call_core::Result<Termination> {
@@ -129,13 +153,9 @@ fn resolve(
     };
     match call.status.state() {
         CallState::Ended => {
-            // A 409 on the very first attempt means the call was over before we asked, whatever ended it. After an
-            // earlier attempt that may have landed (or any doubtful answer), an abort by the API is ours.
-            let ours_may_have_landed = match doubt {
-                Doubt::Ambiguous => true,
-                Doubt::Over => earlier_may_have_landed,
-            };
-            if call.was_aborted_by_api() && ours_may_have_landed {
+            // An abort by the API is ours only if an abort of ours may have been acted on: a 409 on a call that was
+            // over before we asked, or after a 429, means someone else's abort ended it.
+            if call.was_aborted_by_api() && may_have_landed {
                 done(TerminateOutcome::Terminated)
             } else {
                 done(TerminateOutcome::AlreadyEnded)
