@@ -23,4 +23,5 @@ mod v2_create;
 mod v2_dnc;
 mod v2_read;
 mod v2_recording;
+mod v2_terminate;
 mod v2_webhook;
