@@ -388,3 +388,104 @@ async fn a_short_rate_limit_delays_other_requests_then_lets_them_through() {
     ok_a.assert_async().await;
     ok_b.assert_async().await;
 }
+
+#[tokio::test]
+async fn a_shared_deadline_that_has_passed_sends_nothing() {
+    let mut server = Server::new_async().await;
+    let mock = server.mock("GET", "/a").expect(0).create_async().await;
+    let bounded = client(&server.url(), retry()).with_deadline(std::time::Instant::now());
+    let error = bounded
+        .send(Request::new(Method::GET, "read").segment("a"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(error.attempts(), 0);
+    assert!(!error.request_may_have_been_sent());
+    assert!(!error.may_have_taken_effect());
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_shared_deadline_caps_the_operation_timeout_and_its_retries() {
+    // Every attempt hangs. Alone, the read would be tried three times (300 ms each, within its 3 s); bounded by a
+    // deadline 100 ms away, it is tried once.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = accepted.clone();
+    let held = tokio::spawn(async move {
+        let mut sockets = Vec::new();
+        loop {
+            sockets.push(listener.accept().await.unwrap().0);
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let client = client(&url, retry());
+    let bounded = client.with_deadline(std::time::Instant::now() + Duration::from_millis(100));
+    assert!(bounded.deadline().is_some());
+    let error = bounded
+        .send(Request::new(Method::GET, "read").segment("a"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The client it came from keeps its own, per-request timeouts.
+    assert!(client.deadline().is_none());
+    held.abort();
+}
+
+#[tokio::test]
+async fn attempts_refused_before_the_answer_are_not_taken_as_acted_on() {
+    let mut server = Server::new_async().await;
+    let client = client(&server.url(), retry());
+    // A 429 reached the provider but was refused: the 400 after it leaves nothing that may have been acted on.
+    let limited = server
+        .mock("POST", "/a")
+        .with_status(429)
+        .with_header("retry-after", "0")
+        .expect(1)
+        .create_async()
+        .await;
+    let refused = server
+        .mock("POST", "/a")
+        .with_status(400)
+        .expect(1)
+        .create_async()
+        .await;
+    let request = || {
+        Request::new(Method::POST, "cancel call")
+            .segment("a")
+            .idempotency(Idempotency::ReadFirst)
+    };
+    let response = client.send(request()).await.unwrap();
+    assert_eq!((response.status(), response.attempts()), (400, 2));
+    assert!(!response.earlier_attempt_may_have_taken_effect());
+    assert!(!response.error().may_have_taken_effect());
+    limited.assert_async().await;
+    refused.assert_async().await;
+
+    // A 502 may have been acted on: the 400 after it carries that.
+    server.reset();
+    let failed = server
+        .mock("POST", "/a")
+        .with_status(502)
+        .expect(1)
+        .create_async()
+        .await;
+    let refused = server
+        .mock("POST", "/a")
+        .with_status(400)
+        .expect(1)
+        .create_async()
+        .await;
+    let response = client
+        .send(request().idempotency(Idempotency::Idempotent))
+        .await
+        .unwrap();
+    assert_eq!((response.status(), response.attempts()), (400, 2));
+    assert!(response.earlier_attempt_may_have_taken_effect());
+    assert!(response.error().may_have_taken_effect());
+    failed.assert_async().await;
+    refused.assert_async().await;
+}
