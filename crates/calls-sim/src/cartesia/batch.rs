@@ -370,6 +370,32 @@ pub(crate) fn fail_before_dial(
     Some(failed)
 }
 
+/// Hands the next `n` queued recipients to the dialer without placing their calls yet: each reads `dispatched`
+/// with no `agent_call_id`, as between Cartesia's dispatch and the call's creation. Returns how many; `None` for no
+/// such batch.
+pub(crate) fn hand_to_dialer(calls: &mut Calls, batch_id: &str, n: usize) -> Option<usize> {
+    let batch = calls.batches.get_mut(batch_id)?;
+    if batch.cancelled {
+        return Some(0);
+    }
+    let mut handed = 0;
+    for recipient in batch
+        .recipients
+        .iter_mut()
+        .filter(|r| r.state == State::Queued)
+        .take(n)
+    {
+        recipient.state = State::Dispatched;
+        handed += 1;
+    }
+    if handed > 0 {
+        let now = clock::seconds(clock::now());
+        batch.admitted_at.get_or_insert_with(|| now.clone());
+        batch.last_updated_at = now;
+    }
+    Some(handed)
+}
+
 /// Tops batch `batch_id` up to its `target_concurrency_limit` calls in flight, if it is admitted.
 /// For auto-dial.
 pub(crate) fn refill(calls: &mut Calls, batch_id: &str) {

@@ -47,6 +47,19 @@ impl CartesiaControl {
         batch::fail_before_dial(&mut calls, id, n, message).ok_or_else(|| UnknownBatch::new(id))
     }
 
+    /// Hands the next `n` queued recipients of batch `id` to the dialer without placing their calls: each reads
+    /// `dispatched` with no `agent_call_id`, the moment between Cartesia's dispatch and the call's creation, so
+    /// nobody reading the batch can tell whether or when it will be called. A cancel leaves them so (they are no
+    /// longer queued). Returns how many were handed over.
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownBatch`] when the simulator holds no batch `id`.
+    pub fn hand_to_dialer(&self, id: &str, n: usize) -> Result<usize, UnknownBatch> {
+        let mut calls = self.app.cartesia.lock();
+        batch::hand_to_dialer(&mut calls, id, n).ok_or_else(|| UnknownBatch::new(id))
+    }
+
     /// A snapshot of batch `id`, status and counters derived now, if the simulator holds it.
     pub fn batch(&self, id: &str) -> Option<CartesiaBatch> {
         let calls = self.app.cartesia.lock();

@@ -473,3 +473,48 @@ async fn journal_and_faults_on_batch_routes() {
     assert_eq!(journal.count(Route::CartesiaBatchList, None), 1);
     assert_eq!(journal.recent()[0].fault(), Some("status"));
 }
+
+#[tokio::test]
+async fn recipients_handed_to_the_dialer_without_a_call_stay_unaccounted_after_a_cancel() {
+    let sim = Sim::start().await.unwrap();
+    let seed = NUMBERS
+        .iter()
+        .fold(CartesiaBatchSeed::new("acb_1", "agent_1"), |seed, n| {
+            seed.recipient(*n)
+        });
+    sim.cartesia().seed_batch(seed);
+    let placed = sim.cartesia().dispatch_batch("acb_1", 1).unwrap();
+    assert_eq!(sim.cartesia().hand_to_dialer("acb_1", 2).unwrap(), 2);
+    let (status, _) = send(cartesia(
+        &client(),
+        &sim,
+        Method::POST,
+        "/agents/calls/batches/acb_1/cancel",
+    ))
+    .await;
+    assert_eq!(status, 200);
+
+    let batch = get(&sim, "/agents/calls/batches/acb_1").await;
+    assert_eq!(
+        statuses(&batch),
+        [
+            "dispatched",
+            "dispatched",
+            "dispatched",
+            "cancelled",
+            "cancelled"
+        ]
+    );
+    let recipients = batch["recipients"].as_array().unwrap();
+    assert_eq!(recipients[0]["agent_call_id"], placed[0].as_str());
+    for held in &recipients[1..3] {
+        assert!(held.get("agent_call_id").is_none(), "{held}");
+    }
+    assert_eq!(batch["total_calls_dispatched"], 3);
+    assert_eq!(
+        sim.cartesia().hand_to_dialer("acb_1", 5).unwrap(),
+        0,
+        "a cancelled batch hands nothing more to the dialer"
+    );
+    assert!(sim.cartesia().hand_to_dialer("acb_missing", 1).is_err());
+}
