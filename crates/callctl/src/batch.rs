@@ -1,11 +1,15 @@
 //! `callctl cartesia batch ...`: call batches, and stopping one with its live calls.
 
-use calls_facade::cartesia::{Batch, BatchId, CartesiaClient, CreateBatch, ListBatches, StopBatch};
+use std::io::Write;
+
+use calls_facade::cartesia::{
+    Batch, BatchId, CartesiaClient, CreateBatch, ListBatches, Recipient, StopBatch,
+};
 
 use crate::bulk;
 use crate::cli::{BatchCommand, Output};
 use crate::exit::Exit;
-use crate::single::{print, print_stream, read_lines, to_json};
+use crate::single::{print, print_stream, read_lines, terminal_safe, to_json};
 
 fn batch_id(raw: &str) -> Result<BatchId, Exit> {
     BatchId::new(raw).map_err(|error| Exit::usage(error.to_string()))
@@ -97,14 +101,77 @@ pub(crate) async fn run(client: CartesiaClient, command: BatchCommand, output: O
                     " run on (--cancel-live-calls ends them)"
                 },
             );
+            // Taken before the stream is read (it consumes the answer): printed after the calls' lines, next to the
+            // summary, where whoever reads the output at the end sees them.
+            let batch = stop.batch().id.to_string();
+            let unaccounted: Vec<Recipient> = stop.unaccounted().cloned().collect();
             let handle = stop.stop_handle();
             let total = stop.calls() as u64;
-            let tally = bulk::report(stop, handle, Some(total), Some(output)).await;
-            if tally.all_ended() {
+            let calls = bulk::report(stop, handle, Some(total), Some(output)).await;
+            let unaccounted_written = print_unaccounted(&batch, &unaccounted, output);
+            if calls.all_ended() && unaccounted.is_empty() && unaccounted_written {
                 Exit::Success
             } else {
                 Exit::Failures
             }
         }
     }
+}
+
+/// Prints one line per recipient nobody can account for (the dialer had it, no call id when the batch was read), on
+/// stdout in the output's form, and one sentence on stderr saying what they mean and what to do. `false` when the
+/// lines could not be written, which the exit status must say too.
+fn print_unaccounted(batch: &str, recipients: &[Recipient], output: Output) -> bool {
+    if recipients.is_empty() {
+        return true;
+    }
+    let mut lines = Vec::new();
+    for recipient in recipients {
+        let line = match output {
+            Output::Json => unaccounted_json(batch, recipient).to_string(),
+            Output::Text => format!(
+                "unaccounted     recipient {} {} ({}): no call when the batch was read, one may still be placed",
+                terminal_safe(&recipient.id),
+                terminal_safe(&recipient.to_number),
+                terminal_safe(recipient.status.as_str()),
+            ),
+        };
+        lines.push(line);
+    }
+    let written = {
+        let mut stdout = std::io::stdout().lock();
+        lines
+            .iter()
+            .try_for_each(|line| writeln!(stdout, "{line}"))
+            .and_then(|()| stdout.flush())
+    };
+    eprintln!(
+        "callctl: {} recipients of batch {batch} are unaccounted for (a line each on stdout, outcome \
+         \"unaccounted\"): the dialer had them but no call when the batch was read, so each may still get a call; \
+         run this command again in a minute to stop the calls placed since (the cancel is idempotent)",
+        recipients.len(),
+    );
+    match written {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!("callctl: writing the unaccounted recipients to stdout failed: {error}");
+            false
+        }
+    }
+}
+
+/// An unaccounted recipient's JSON line: the cancel contract's keys (no call, so `call_id` is null and `attempts` 0)
+/// plus the batch and the recipient, so a script can tell who may still be called.
+fn unaccounted_json(batch: &str, recipient: &Recipient) -> serde_json::Value {
+    serde_json::json!({
+        "attempts": 0,
+        "batch_id": batch,
+        "call_id": null,
+        "error": null,
+        "outcome": "unaccounted",
+        "provider": "cartesia",
+        "recipient_id": recipient.id,
+        "recipient_status": recipient.status.as_str(),
+        "to_number": recipient.to_number,
+    })
 }

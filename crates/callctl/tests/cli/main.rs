@@ -8,6 +8,7 @@
     unreachable_pub
 )]
 
+mod batch_stop;
 mod bulk;
 mod config;
 mod mirai;

@@ -74,7 +74,8 @@ pub struct BatchStop {
 struct Tally {
     withdrawn: u32,
     failed_before_dial: u32,
-    unaccounted: u32,
+    /// Indexes into the recipients read, in their order.
+    unaccounted: Vec<usize>,
 }
 
 impl BatchStop {
@@ -114,7 +115,30 @@ impl BatchStop {
     /// Read the batch again ([`CartesiaClient::get_batch`]) to find and stop such a call. `None` when the recipients
     /// were not read.
     pub fn unaccounted_recipients(&self) -> Option<u32> {
-        self.recipients.as_ref().map(|_| self.tally.unaccounted)
+        self.recipients
+            .as_ref()
+            .map(|_| u32::try_from(self.tally.unaccounted.len()).unwrap_or(u32::MAX))
+    }
+
+    /// The [unaccounted](BatchStop::unaccounted_recipients) recipients themselves, in the batch's order: each with
+    /// its `id`, `to_number` and `status`, so that whoever stops the batch can say who may still get a call. Empty
+    /// when the recipients were not read.
+    ///
+    /// ```no_run
+    /// # async fn run(client: cartesia_calls::CartesiaClient) -> call_core::Result<()> {
+    /// # let batch_id = "acb_PDWFN995PzAudChwFDqVZ2".parse()?;
+    /// let stop = client.stop_batch(&batch_id, cartesia_calls::StopBatch::new().cancel_live_calls(true)).await?;
+    /// for recipient in stop.unaccounted() {
+    ///     eprintln!("recipient {} ({}) may still get a call", recipient.id, recipient.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn unaccounted(&self) -> impl Iterator<Item = &Recipient> + '_ {
+        let recipients = self.recipients.as_deref().unwrap_or_default();
+        self.tally
+            .unaccounted
+            .iter()
+            .filter_map(move |index| recipients.get(*index))
     }
 
     /// How many calls are being cancelled: the distinct recipient call ids, and so the number of reports the stream
@@ -169,8 +193,8 @@ impl CartesiaClient {
     ///   60 by default); if answered it becomes `started` and runs on. Stop such calls by calling `stop_batch` again
     ///   (the cancel is idempotent) or [`terminate`](call_core::CallControl::terminate) on them once they have
     ///   started.
-    /// - A recipient the dialer had but with no call id yet ([unaccounted](BatchStop::unaccounted_recipients)) may
-    ///   still get a call after the read.
+    /// - A recipient the dialer had but with no call id yet ([unaccounted](BatchStop::unaccounted_recipients), named
+    ///   by [`BatchStop::unaccounted`]) may still get a call after the read.
     /// - A failed report is a call that may still be live: its error says why, and
     ///   [`is_retryable`](call_core::Error::is_retryable) whether trying again may help.
     ///
@@ -232,23 +256,22 @@ impl CartesiaClient {
         let mut tally = Tally::default();
         let mut seen = HashSet::new();
         let mut ids = Vec::new();
-        for recipient in &recipients {
+        for (index, recipient) in recipients.iter().enumerate() {
             match &recipient.agent_call_id {
                 Some(id) => {
                     if seen.insert(id.as_str()) {
                         ids.push(id.as_str().to_owned());
                     }
                 }
-                None => {
-                    let count = match recipient.status {
-                        RecipientStatus::Cancelled | RecipientStatus::Queued => {
-                            &mut tally.withdrawn
-                        }
-                        RecipientStatus::Failed => &mut tally.failed_before_dial,
-                        _ => &mut tally.unaccounted,
-                    };
-                    *count = count.saturating_add(1);
-                }
+                None => match recipient.status {
+                    RecipientStatus::Cancelled | RecipientStatus::Queued => {
+                        tally.withdrawn = tally.withdrawn.saturating_add(1);
+                    }
+                    RecipientStatus::Failed => {
+                        tally.failed_before_dial = tally.failed_before_dial.saturating_add(1);
+                    }
+                    _ => tally.unaccounted.push(index),
+                },
             }
         }
         let calls = ids.len();
