@@ -173,7 +173,7 @@
 //! | --- | --- |
 //! | `GET /_sim/health` | `{"ok":true}` |
 //! | `GET /_sim/env` | the [`Sim::env_lines`], as text |
-//! | `POST /_sim/cartesia/calls` | seed: the call's JSON fields (`agent_id` required, `id` optional) plus `recording` (bool) and `logs` (strings) |
+//! | `POST /_sim/cartesia/calls` | seed: the call's JSON fields (`agent_id` required, `id` optional) plus `recording` (bool), `logs` (strings), and for a ringing call `answer_after_reads` (answered after that many reads) or `answer_at_first_cancel` (answered right after a refused cancel) |
 //! | `POST /_sim/mirai/calls` | seed: `id`, `status`, `assistant`, `phoneNumber`, `payload`, `callbackUrl`, `metadata` |
 //! | `POST /_sim/mirai_v2/calls` | seed: the call's fields (`agent_id` required) plus `recording`, `transcript`, `webhook_url` |
 //! | `POST /_sim/{cartesia,mirai_v2}/agents/{agent_id}/calls?count=N` | seed N finished calls → `{"ids":[…]}`, newest first |

@@ -85,6 +85,10 @@ fn cancel(app: &App, id: &str) -> Reply {
             "Call is not active (status `{}`); only calls in the `started` status can be cancelled.",
             call.status
         );
+        // A seeded race: the callee picks up just after the refused cancel.
+        if call.answers_after_refused_cancel() {
+            super::transition(app, &mut calls, id, "started");
+        }
         return cartesia_error(StatusCode::BAD_REQUEST, &message);
     }
     call.end_reason = Some("api_cancelled".to_owned());
@@ -93,7 +97,15 @@ fn cancel(app: &App, id: &str) -> Reply {
 }
 
 fn get(app: &App, id: &str) -> Reply {
-    match app.cartesia.lock().get(id) {
+    let mut calls = app.cartesia.lock();
+    let Some(call) = calls.get_mut(id) else {
+        return not_found();
+    };
+    // A seeded ringing call is answered after so many reads: this read sees it `started`.
+    if call.answers_at_this_read() {
+        super::transition(app, &mut calls, id, "started");
+    }
+    match calls.get(id) {
         Some(call) => reply::json(StatusCode::OK, &call.to_json(true)),
         None => not_found(),
     }

@@ -27,6 +27,12 @@ pub(crate) struct Record {
     pub(crate) extra: Map<String, Value>,
     /// The batch that placed the call, if one did.
     pub(crate) batch_id: Option<String>,
+    /// While `created` (ringing): the callee answers (the call becomes `started`) once the call has been read this
+    /// many more times through `GET /agents/calls/{id}`.
+    pub(crate) answer_after_reads: Option<u32>,
+    /// While `created` (ringing): the callee answers right after a cancel is refused, as if the cancel had raced the
+    /// pick-up.
+    pub(crate) answer_at_refused_cancel: bool,
     /// Insertion order, the tie-breaker of the list order.
     pub(crate) seq: u64,
 }
@@ -51,6 +57,8 @@ impl Record {
             logs_updated_at: None,
             extra: Map::new(),
             batch_id: None,
+            answer_after_reads: None,
+            answer_at_refused_cancel: false,
             seq: 0,
         }
     }
@@ -155,6 +163,31 @@ impl Record {
             }
             _ => {}
         }
+    }
+
+    /// Counts one read of a ringing call that answers after reads: whether the callee answers now (the read then shows
+    /// the call `started`).
+    pub(crate) fn answers_at_this_read(&mut self) -> bool {
+        match self.answer_after_reads {
+            Some(0) if self.status == "created" => {
+                self.answer_after_reads = None;
+                true
+            }
+            Some(n) if self.status == "created" => {
+                self.answer_after_reads = Some(n - 1);
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the callee answers right after a cancel of this ringing call is refused (only the first time).
+    pub(crate) fn answers_after_refused_cancel(&mut self) -> bool {
+        let answers = self.answer_at_refused_cancel && self.status == "created";
+        if answers {
+            self.answer_at_refused_cancel = false;
+        }
+        answers
     }
 
     /// Whether the call is still in flight (`created` or `started`).

@@ -121,6 +121,24 @@ impl CartesiaCallSeed {
         self
     }
 
+    /// A ringing call (status `created`) whose callee answers once it has been read `reads` times through
+    /// `GET /agents/calls/{id}`: those reads see it `created`, the next one `started` (for clients that wait for a
+    /// ringing call to be answered, then cancel it). Has no effect on a call seeded in another status.
+    #[must_use]
+    pub fn answer_after_reads(mut self, reads: u32) -> Self {
+        self.record.answer_after_reads = Some(reads);
+        self
+    }
+
+    /// A ringing call (status `created`) whose callee answers right after its first cancel is refused: the cancel
+    /// gets Cartesia's 400, and the call is `started` from then on (the cancel raced the pick-up). Has no effect on
+    /// a call seeded in another status.
+    #[must_use]
+    pub fn answer_at_first_cancel(mut self) -> Self {
+        self.record.answer_at_refused_cancel = true;
+        self
+    }
+
     /// Any other field of the call JSON, e.g. `agent_name`, `deployment_id`, or one Cartesia has
     /// not documented yet. It replaces the simulator's default for that field; fields with a
     /// setter above are set only by their setter.
@@ -131,7 +149,8 @@ impl CartesiaCallSeed {
     }
 
     /// Builds a seed from the JSON object the `/_sim/cartesia/calls` control route accepts:
-    /// the call's JSON fields plus `recording` (bool) and `logs` (array of strings).
+    /// the call's JSON fields plus `recording` (bool), `logs` (array of strings), and for a
+    /// ringing call `answer_after_reads` (a count) or `answer_at_first_cancel` (bool).
     pub(crate) fn from_json(mut object: Map<String, Value>) -> Result<Self, String> {
         let id = take_string(&mut object, "id")?
             .unwrap_or_else(|| format!("ac_{}", crate::id::base62(22)));
@@ -161,6 +180,22 @@ impl CartesiaCallSeed {
             None => {}
             Some(Value::Bool(b)) => r.recording = b,
             Some(_) => return Err("recording must be a boolean".into()),
+        }
+        match object.remove("answer_after_reads") {
+            None | Some(Value::Null) => {}
+            Some(Value::Number(n)) => {
+                let reads = n
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or("answer_after_reads must be a count")?;
+                r.answer_after_reads = Some(reads);
+            }
+            Some(_) => return Err("answer_after_reads must be a count".into()),
+        }
+        match object.remove("answer_at_first_cancel") {
+            None => {}
+            Some(Value::Bool(b)) => r.answer_at_refused_cancel = b,
+            Some(_) => return Err("answer_at_first_cancel must be a boolean".into()),
         }
         match object.remove("logs") {
             None | Some(Value::Null) => {}

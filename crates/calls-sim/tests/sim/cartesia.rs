@@ -138,6 +138,80 @@ async fn cancel_only_a_started_call() {
 }
 
 #[tokio::test]
+async fn a_ringing_call_is_answered_after_so_many_reads() {
+    let sim = Sim::start().await.unwrap();
+    let http = client();
+    sim.cartesia()
+        .seed_call(CartesiaCallSeed::new("ac_1", "agent_1").answer_after_reads(2));
+    let read = || cartesia(&http, &sim, Method::GET, "/agents/calls/ac_1");
+    let cancel = || cartesia(&http, &sim, Method::POST, "/agents/calls/ac_1/cancel");
+
+    let (status, _) = send(cancel()).await;
+    assert_eq!(status, 400, "still ringing");
+    for _ in 0..2 {
+        let (_, call) = send(read()).await;
+        assert_eq!(call["status"], "created");
+    }
+    let (_, call) = send(read()).await;
+    assert_eq!(call["status"], "started");
+    assert!(call["start_time"].is_string());
+    let (status, _) = send(cancel()).await;
+    assert_eq!(status, 200);
+    let call = sim.cartesia().call("ac_1").unwrap();
+    assert_eq!(
+        (call.status(), call.end_reason()),
+        ("completed", Some("api_cancelled"))
+    );
+}
+
+#[tokio::test]
+async fn a_ringing_call_is_answered_right_after_its_first_cancel_is_refused() {
+    let sim = Sim::start().await.unwrap();
+    let http = client();
+    // Seeded through the control API, as tools that do not link the crate do.
+    let (status, seeded) = send(json_body(
+        http.request(
+            Method::POST,
+            format!("{}/_sim/cartesia/calls", sim.base_url()),
+        ),
+        &json!({ "id": "ac_1", "agent_id": "agent_1", "answer_at_first_cancel": true }),
+    ))
+    .await;
+    assert_eq!(status, 201, "{seeded}");
+    assert_eq!(seeded["status"], "created");
+    assert!(seeded.get("answer_at_first_cancel").is_none());
+    let cancel = || cartesia(&http, &sim, Method::POST, "/agents/calls/ac_1/cancel");
+
+    let (status, body) = send(cancel()).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("created"));
+    let (_, call) = send(cartesia(&http, &sim, Method::GET, "/agents/calls/ac_1")).await;
+    assert_eq!(call["status"], "started");
+    let (status, _) = send(cancel()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        sim.cartesia().call("ac_1").unwrap().end_reason(),
+        Some("api_cancelled")
+    );
+
+    for bad in [
+        json!({ "agent_id": "agent_1", "answer_after_reads": -1 }),
+        json!({ "agent_id": "agent_1", "answer_after_reads": "2" }),
+        json!({ "agent_id": "agent_1", "answer_at_first_cancel": "yes" }),
+    ] {
+        let (status, _) = send(json_body(
+            http.request(
+                Method::POST,
+                format!("{}/_sim/cartesia/calls", sim.base_url()),
+            ),
+            &bad,
+        ))
+        .await;
+        assert_eq!(status, 400, "{bad}");
+    }
+}
+
+#[tokio::test]
 async fn delete_redacts_only_an_ended_call() {
     let sim = Sim::start().await.unwrap();
     let http = client();
