@@ -16,6 +16,11 @@ use crate::{Error, ErrorKind};
 /// | `attempt_timeout` | 10 s | a cancel answers in well under a second; ten covers a slow network |
 /// | `operation_timeout` | 30 s | every operation answers within this, retries and `Retry-After` waits included |
 ///
+/// An operation is what one method call does. A `terminate` is one operation however many requests it takes (cancels
+/// or aborts, reads of the call, their retries and waits): all of them share one `operation_timeout` from its start,
+/// and a request that deadline leaves no time for is not sent. Only a ring wait
+/// ([`TerminateOptions::with_ring_wait`](crate::TerminateOptions::with_ring_wait)) comes on top, with its own bound.
+///
 /// Delays use full jitter: attempt *n*'s delay is a random fraction of `min(max_backoff, initial_backoff * 2^(n-1))`
 /// (see [`backoff_delay`](crate::http::backoff_delay)). A `Retry-After` from the provider replaces the computed
 /// delay, and is honoured only while it fits within the operation timeout; past it, the rate-limit error is returned
@@ -92,7 +97,8 @@ impl RetryConfig {
         self
     }
 
-    /// Sets how long one operation may take in all, retries and waits included. Must be above zero.
+    /// Sets how long one operation may take in all, retries and waits included (for `terminate`, every request it
+    /// sends; default 30 s). Must be above zero.
     #[must_use]
     pub fn with_operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = timeout;
