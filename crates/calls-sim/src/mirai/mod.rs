@@ -242,6 +242,28 @@ impl MiraiControl {
         Ok(calls.get(id).and_then(|call| call.status.clone()))
     }
 
+    /// Scripts the next `times` aborts of call `call_id` to be refused with a message of your choosing, and to change
+    /// nothing: HTTP `status` with Mirai's error body `{"code": 400, "message": message}`.
+    ///
+    /// With `status` 400 and a message Mirai does not document ("Call has ended", "Retry window extended"), a client
+    /// must not guess what it means; with `status` 200, the body's error code under a success status line
+    /// (`{"code": 400, "message": "Call already aborted"}` answered 200) must not be taken as success. Scripted as
+    /// a [`Fault::Status`](crate::Fault::Status) on the call, so it counts in [`crate::Faults::pending`] and the
+    /// journal as a fault; over HTTP, script the same through `/_sim/faults` (`kind` `status`, with `code` and
+    /// `body`).
+    pub fn refuse_aborts(&self, call_id: &str, status: u16, message: &str, times: u32) {
+        let body = json!({ "code": 400, "message": message }).to_string();
+        self.app.faults.on_call(
+            call_id,
+            crate::Fault::Status {
+                code: status,
+                retry_after: None,
+                body: Some(body),
+            },
+            times,
+        );
+    }
+
     /// A snapshot of call `id`, if the simulator holds it.
     pub fn call(&self, id: &str) -> Option<MiraiCall> {
         self.app.mirai.lock().get(id).map(|record| MiraiCall {

@@ -392,6 +392,27 @@ impl MiraiV2Control {
             .unwrap_or_default())
     }
 
+    /// Scripts the next `times` aborts of call `call_id` to answer 202 `{"id": call_id, "status": status}` and to
+    /// change nothing: the call runs on. Mirai documents 202 `"status": "aborted"` for every stage an abort is
+    /// allowed in, so any other `status` (`"in_progress"`, `"error"`) proves nothing, and a client must read the
+    /// call before it answers.
+    ///
+    /// Scripted as a [`Fault::Status`](crate::Fault::Status) on the call, so it counts in
+    /// [`crate::Faults::pending`] and the journal as a fault (the handler never sees the request); over HTTP, script
+    /// the same through `/_sim/faults` (`kind` `status`, `code` 202 and the `body`).
+    pub fn answer_aborts_with(&self, call_id: &str, status: &str, times: u32) {
+        let body = serde_json::json!({ "id": call_id, "status": status }).to_string();
+        self.app.faults.on_call(
+            call_id,
+            crate::Fault::Status {
+                code: 202,
+                retry_after: None,
+                body: Some(body),
+            },
+            times,
+        );
+    }
+
     /// A snapshot of call `id`, if the simulator holds it.
     pub fn call(&self, id: &str) -> Option<MiraiV2Call> {
         self.app.mirai_v2.lock().get(id).map(|record| MiraiV2Call {

@@ -1,6 +1,6 @@
 //! The Mirai legacy routes.
 
-use calls_sim::Sim;
+use calls_sim::{Route, Sim};
 use reqwest::Method;
 use serde_json::json;
 
@@ -189,4 +189,45 @@ async fn update_replaces_the_payload_of_a_queued_call() {
     let (status, body) = send(update("nope", json!({ "payload": {} }))).await;
     assert_eq!(status, 404);
     assert_eq!(body, json!({ "code": 404, "message": "Call not found." }));
+}
+
+#[tokio::test]
+async fn aborts_can_be_refused_with_any_message_under_any_status() {
+    let sim = Sim::start().await.unwrap();
+    let http = client();
+    sim.mirai().seed_call("q1", None);
+    sim.mirai()
+        .refuse_aborts("q1", 400, "Retry window extended", 1);
+    sim.mirai()
+        .refuse_aborts("q1", 200, "Call already aborted", 1);
+    let abort = || {
+        json_body(
+            mirai(&http, &sim, Method::POST, "/v2/call/abort"),
+            &json!({ "callId": "q1" }),
+        )
+    };
+
+    let (status, body) = send(abort()).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({ "code": 400, "message": "Retry window extended" })
+    );
+    let (status, body) = send(abort()).await;
+    assert_eq!(status, 200, "an error body under a success status");
+    assert_eq!(
+        body,
+        json!({ "code": 400, "message": "Call already aborted" })
+    );
+    assert_eq!(
+        sim.mirai().call("q1").unwrap().status(),
+        None,
+        "nothing changed"
+    );
+    assert_eq!(sim.journal().route_handled(Route::MiraiAbort), 0);
+
+    let (status, body) = send(abort()).await;
+    assert_eq!(status, 200, "then normal");
+    assert_eq!(body["message"], "Call aborted successfully");
+    assert_eq!(sim.mirai().call("q1").unwrap().status(), Some("aborted"));
 }

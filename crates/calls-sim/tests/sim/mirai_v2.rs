@@ -333,3 +333,34 @@ async fn list_pages_with_opaque_cursors_and_filters() {
         assert_eq!(body["error"]["code"], "invalid_request");
     }
 }
+
+#[tokio::test]
+async fn aborts_can_answer_202_with_a_status_other_than_aborted_while_the_call_runs_on() {
+    let sim = Sim::start().await.unwrap();
+    let http = client();
+    sim.mirai_v2()
+        .seed_call(MiraiV2CallSeed::new("call_1", "agt_1").status("in_progress"));
+    sim.mirai_v2()
+        .answer_aborts_with("call_1", "in_progress", 1);
+    sim.mirai_v2().answer_aborts_with("call_1", "error", 1);
+    assert_eq!(sim.faults().pending(), 2);
+    let abort = || v2(&http, &sim, Method::POST, "/v2/calls/call_1/abort");
+
+    for said in ["in_progress", "error"] {
+        let (status, body) = send(abort()).await;
+        assert_eq!(status, 202);
+        assert_eq!(body, json!({ "id": "call_1", "status": said }));
+        assert_eq!(
+            sim.mirai_v2().call("call_1").unwrap().status(),
+            "in_progress",
+            "the call runs on"
+        );
+    }
+    assert_eq!(sim.journal().count(Route::MiraiV2Abort, Some("call_1")), 2);
+    assert_eq!(sim.journal().route_handled(Route::MiraiV2Abort), 0);
+
+    let (status, body) = send(abort()).await;
+    assert_eq!(status, 202, "then normal");
+    assert_eq!(body, json!({ "id": "call_1", "status": "aborted" }));
+    assert_eq!(sim.mirai_v2().call("call_1").unwrap().status(), "aborted");
+}
