@@ -47,7 +47,7 @@ pub(crate) async fn run(calls: &Calls, ids_file: Option<&Path>, plan: &FaultPlan
                 serde_json::json!({"id": id, "agent_id": "agent_bench", "status": "started"});
             let seeded = post(&seed_url, call);
             let fault = plan
-                .trouble(index)
+                .fault(index, calls.count)
                 .map(|trouble| post(&fault_url, plan.script(&id, trouble)));
             async move {
                 seeded.await?;

@@ -2,16 +2,18 @@
 //!
 //! `seed --faults-per-mille N` (see [`FaultPlan`]) scripts one fault for N calls in 1,000, picked and typed by a
 //! seeded hash of the call's number: a 503, a 429 with `Retry-After`, a TCP reset before the request is handled,
-//! or a lost reply (the cancel lands, then the connection is reset). Each fault answers the next request about its
-//! call, whatever the route. `soak` then cancels every call through [`terminate_all`] and checks, as it reads the
-//! reports and from the simulator's counters at the end:
+//! or a lost reply (the cancel lands, then the connection is reset). `--long-pause S` adds one 429 asking for S
+//! seconds, on one call 5% into the run: the whole run pauses for it (the bulk engine starts no id meanwhile). Each
+//! fault answers the next request about its call, whatever the route. `soak` then cancels every call through
+//! [`terminate_all`] and checks, as it reads the reports and from the simulator's counters at the end:
 //!
 //! - one report per id: every id of the run reported, none twice, none that was not asked for;
 //! - every answer true: every call was `started` and every fault is transient, so every report must say
 //!   `terminated`, and the simulator must hold every call ended by `api_cancelled`, none still `started`;
 //! - no double cancel: the cancels that reached the simulator's handler (its journal's `handled` count, which leaves
 //!   out requests a fault answered first) number exactly the calls. Each call needed one, so none got two;
-//! - every scripted fault fired.
+//! - every scripted fault fired;
+//! - the long pause was a pause: the run was paused for at least its length, and no pause ended the run.
 //!
 //! It samples its own resident memory every `--sample-every` reports, and prints one JSON line; any failed check
 //! is listed in it and makes the process exit non-zero. `cargo xtask soak` runs the whole thing.
@@ -42,6 +44,9 @@ pub(crate) struct FaultPlan {
     /// The `Retry-After` of the injected 429s, as sent (seconds; the SDK accepts fractions).
     #[arg(long, default_value = "0.01")]
     pub(crate) retry_after: String,
+    /// Script one 429 asking for this many seconds, on one call 5% into the run (0 for none).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) long_pause: u32,
 }
 
 /// The faults a soak injects, each once per call that gets one.
@@ -55,6 +60,8 @@ pub(crate) enum Trouble {
     Reset,
     /// The request is handled (the call is cancelled), then the connection is reset.
     LostReply,
+    /// The run's one 429 with a long `Retry-After` (`--long-pause`), before the request is handled.
+    LongPause,
 }
 
 impl Trouble {
@@ -71,13 +78,31 @@ impl Trouble {
             Trouble::RateLimited => "rate_limited_429",
             Trouble::Reset => "reset",
             Trouble::LostReply => "lost_reply",
+            Trouble::LongPause => "long_pause_429",
         }
     }
 }
 
 impl FaultPlan {
-    /// The fault call number `index` gets, if any.
-    pub(crate) fn trouble(&self, index: u32) -> Option<Trouble> {
+    /// The fault call number `index` of `count` gets, if any: the long pause's, or the seeded pick's.
+    pub(crate) fn fault(&self, index: u32, count: u32) -> Option<Trouble> {
+        if self.long_pause_index(count) == Some(index) {
+            return Some(Trouble::LongPause);
+        }
+        self.trouble(index)
+    }
+
+    /// The call that gets the long pause: the first one from 5% into the run that the seeded pick leaves alone, so
+    /// its one request meets only the long 429 before it is cancelled.
+    fn long_pause_index(&self, count: u32) -> Option<u32> {
+        if self.long_pause == 0 {
+            return None;
+        }
+        (count / 20..count).find(|&index| self.trouble(index).is_none())
+    }
+
+    /// The fault the seeded pick gives call number `index`, if any.
+    fn trouble(&self, index: u32) -> Option<Trouble> {
         let hash = splitmix64(self.fault_seed ^ splitmix64(u64::from(index)));
         if hash % 1000 >= u64::from(self.faults_per_mille) {
             return None;
@@ -96,6 +121,9 @@ impl FaultPlan {
             }
             Trouble::Reset => json!({"kind": "reset"}),
             Trouble::LostReply => json!({"kind": "lost_reply"}),
+            Trouble::LongPause => {
+                json!({"kind": "status", "code": 429, "retry_after": self.long_pause.to_string()})
+            }
         };
         json!({"call_id": call_id, "times": 1, "fault": fault})
     }
@@ -215,7 +243,7 @@ impl Tally {
         self.seen[word] |= bit;
         self.distinct += 1;
 
-        let trouble = plan.trouble(index);
+        let trouble = plan.fault(index, self.count);
         let tally = self
             .by_trouble
             .entry(trouble.map_or("none", Trouble::as_str))
@@ -272,6 +300,7 @@ pub(crate) async fn run(calls: &Calls, options: &SoakOptions) -> Result<()> {
     let started = Instant::now();
     tally.sample(started);
     let mut reports = terminate_all(engine, stream::iter(calls.ids()), bulk);
+    let pauses = reports.pauses();
     // Read on a worker, as callctl does.
     let mut tally = tokio::spawn(async move {
         while let Some(report) = reports.next().await {
@@ -290,7 +319,13 @@ pub(crate) async fn run(calls: &Calls, options: &SoakOptions) -> Result<()> {
     let elapsed = started.elapsed();
 
     let simulator = Simulator::read(&base_url).await?;
+    let paused = Paused {
+        long_pause: Duration::from_secs(u64::from(options.plan.long_pause)),
+        total: pauses.total(),
+        exceeded: pauses.exceeded(),
+    };
     let mut failed = checks(&tally, &simulator);
+    failed.append(&mut paused.checks());
     if tally.problems.len() == QUOTED_PROBLEMS {
         failed.push(format!(
             "(only the first {QUOTED_PROBLEMS} problems are quoted)"
@@ -299,11 +334,52 @@ pub(crate) async fn run(calls: &Calls, options: &SoakOptions) -> Result<()> {
     failed.append(&mut tally.problems);
     let mut line = to_json(&tally, &simulator, elapsed, &failed);
     line["deduplication"] = deduplicates.into();
+    line["pauses"] = paused.to_json();
     println!("{line}");
     if failed.is_empty() {
         Ok(())
     } else {
         anyhow::bail!("{} soak check(s) failed", failed.len())
+    }
+}
+
+/// How the provider's pauses held up the run.
+#[derive(Debug)]
+struct Paused {
+    /// The long pause scripted (zero for none).
+    long_pause: Duration,
+    /// The run's paused time in all (`Pauses::total`).
+    total: Duration,
+    /// The pause that ended the run, if one did (`Pauses::exceeded`).
+    exceeded: Option<Duration>,
+}
+
+impl Paused {
+    /// A line for each failed check: the run paused for the whole long pause, and no pause ended it.
+    fn checks(&self) -> Vec<String> {
+        let mut failed = Vec::new();
+        if self.total < self.long_pause {
+            failed.push(format!(
+                "the run was paused for {:.1} s, less than the {} s the provider asked for",
+                self.total.as_secs_f64(),
+                self.long_pause.as_secs()
+            ));
+        }
+        if let Some(asked) = self.exceeded {
+            failed.push(format!(
+                "a {:.1} s pause ended the run",
+                asked.as_secs_f64()
+            ));
+        }
+        failed
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "long_pause_s": self.long_pause.as_secs(),
+            "paused_s": self.total.as_secs_f64(),
+            "ended_by_pause_s": self.exceeded.map(|asked| asked.as_secs_f64()),
+        })
     }
 }
 
@@ -473,6 +549,7 @@ mod tests {
             faults_per_mille: per_mille,
             fault_seed: 1,
             retry_after: "0.01".to_owned(),
+            long_pause: 0,
         }
     }
 
@@ -493,6 +570,36 @@ mod tests {
         }
         assert!((0..10_000).all(|i| plan_of(0).trouble(i).is_none()));
         assert_eq!(plan.trouble(77), plan.trouble(77));
+    }
+
+    #[test]
+    fn the_long_pause_goes_to_one_call_with_no_other_fault() {
+        let plan = FaultPlan {
+            long_pause: 5,
+            ..plan_of(100)
+        };
+        let long: Vec<u32> = (0..20_000)
+            .filter(|&i| plan.fault(i, 20_000) == Some(Trouble::LongPause))
+            .collect();
+        assert_eq!(long.len(), 1);
+        assert!(long[0] >= 1_000 && plan.trouble(long[0]).is_none());
+        assert_eq!(
+            plan.script("ac_3", Trouble::LongPause)["fault"],
+            json!({"kind": "status", "code": 429, "retry_after": "5"})
+        );
+        assert!((0..20_000).all(|i| plan_of(100).fault(i, 20_000) != Some(Trouble::LongPause)));
+    }
+
+    #[test]
+    fn a_short_or_run_ending_pause_fails_the_soak() {
+        let paused = |total: u64, exceeded: Option<u64>| Paused {
+            long_pause: Duration::from_secs(5),
+            total: Duration::from_millis(total),
+            exceeded: exceeded.map(Duration::from_secs),
+        };
+        assert!(paused(5_020, None).checks().is_empty());
+        assert_eq!(paused(4_000, None).checks().len(), 1);
+        assert_eq!(paused(5_000, Some(700)).checks().len(), 1);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! It builds `calls-bench` and `calls-sim` in release, starts the simulator in its own process on `127.0.0.1:0`, and
 //! runs two harness processes against it: `calls-bench seed`, which seeds `started` calls `ac_soak_0`… and scripts a
 //! fault for `--faults-per-mille` of them (a 503, a 429 with `Retry-After`, a reset before the request is handled,
-//! or a lost reply after it was), then `calls-bench soak`, which cancels them all through `terminate_all` and checks
-//! every answer and the simulator's counters (see `benches/src/soak.rs` for the checks). Seeding runs in a process
-//! of its own so that the soak's memory figures hold the bulk engine and the client only.
+//! or a lost reply after it was), plus one long pause (a 429 asking for [`LONG_PAUSE_SECONDS`], on one call 5% into
+//! the run), then `calls-bench soak`, which cancels them all through `terminate_all` and checks every answer, the
+//! simulator's counters and that the run paused for the long pause (see `benches/src/soak.rs` for the checks).
+//! Seeding runs in a process of its own so that the soak's memory figures hold the bulk engine and the client only.
 //!
 //! It prints the figures (throughput, outcomes, what became of each kind of fault, the soak process's resident
 //! memory every `--sample-every` reports, the simulator's counters), writes them to `<target-dir>/soak/latest.json`,
@@ -62,6 +63,11 @@ impl Default for SoakOptions {
 /// The id prefix of the soak's calls.
 const PREFIX: &str = "ac_soak_";
 
+/// The `Retry-After` of the soak's one long 429: the whole run pauses for it. Long enough to be a pause every id in
+/// flight or in line lives through (hundreds of times the 10 ms of the other 429s), short enough to add only seconds
+/// to a run of about a minute.
+pub const LONG_PAUSE_SECONDS: u32 = 5;
+
 /// Builds, seeds, soaks, prints and records the figures.
 ///
 /// # Errors
@@ -86,12 +92,13 @@ pub fn run(root: &Path, options: &SoakOptions) -> Result<()> {
             .args(["--faults-per-mille", &options.faults_per_mille.to_string()])
             .args(["--fault-seed", &options.fault_seed.to_string()])
             .args(["--retry-after", &options.retry_after])
+            .args(["--long-pause", &LONG_PAUSE_SECONDS.to_string()])
             .envs(sim.env());
         command
     };
 
     println!(
-        "\n==> seeding {} started calls, {} in 1,000 with a fault",
+        "\n==> seeding {} started calls, {} in 1,000 with a fault, one with a {LONG_PAUSE_SECONDS} s 429",
         options.calls, options.faults_per_mille
     );
     let seeding = Instant::now();
@@ -244,6 +251,19 @@ fn render(figures: &Value) -> String {
         number("/simulator/faults_pending"),
         mib(number("/sim_peak_rss_kib")),
     );
+    let _ = writeln!(
+        out,
+        "pauses: the provider held the run paused for {:.1} s in all (one long pause of {} s scripted){}",
+        number("/pauses/paused_s"),
+        number("/pauses/long_pause_s"),
+        match figures
+            .pointer("/pauses/ended_by_pause_s")
+            .and_then(Value::as_f64)
+        {
+            Some(asked) => format!("; a {asked:.1} s pause ended the run"),
+            None => String::new(),
+        },
+    );
     for failed in failed_checks(figures) {
         let _ = writeln!(out, "FAILED: {failed}");
     }
@@ -262,6 +282,7 @@ mod tests {
             "by_fault": {"reset": {"calls": 1, "terminated": 0, "mean_attempts": 3.0, "most_attempts": 3}},
             "memory": [{"reports": 10, "seconds": 1.0, "rss_kib": 2048, "peak_rss_kib": 4096}],
             "simulator": {"cancel_requests": 12, "cancels_handled": 9},
+            "pauses": {"long_pause_s": 5, "paused_s": 5.25, "ended_by_pause_s": null},
             "failed": ["9 of 10 calls reported terminated"],
         });
         assert_eq!(
@@ -279,6 +300,10 @@ mod tests {
         );
         assert!(
             text.contains("12 cancel requests, 9 reached its handler"),
+            "{text}"
+        );
+        assert!(
+            text.contains("paused for 5.2 s in all (one long pause of 5 s scripted)\n"),
             "{text}"
         );
         assert!(failed_checks(&serde_json::json!({"failed": []})).is_empty());
