@@ -5,7 +5,8 @@
 //! behind cargo features.
 //!
 //! - [`CallControl`]: the object-safe trait every client implements; hold `Arc<dyn CallControl>` per provider and
-//!   [`terminate`](CallControl::terminate) calls the same way everywhere.
+//!   [`terminate`](CallControl::terminate) calls the same way everywhere; [`TerminateOptions`] asks
+//!   [`terminate_with`](CallControl::terminate_with) to wait for a call that still rings.
 //! - [`TerminateOutcome`] and [`Termination`]: "terminated by us" told apart from "already over".
 //! - [`CallId`]: validated before anything is sent, percent-encoded as exactly one path segment.
 //! - [`ApiKey`]: redacted in every `Debug` and `Display`, sent in headers marked sensitive.
