@@ -126,6 +126,7 @@ struct Inner {
 struct Scripts {
     by_call: HashMap<String, VecDeque<(Fault, u32)>>,
     by_route: HashMap<Route, VecDeque<(Fault, u32)>>,
+    by_call_on_route: HashMap<(String, Route), VecDeque<(Fault, u32)>>,
 }
 
 impl Faults {
@@ -171,6 +172,30 @@ impl Faults {
             .fetch_add(times as usize, Ordering::Relaxed);
     }
 
+    /// Scripts `fault` for the next `times` requests about call `call_id` to `route` only: the call's
+    /// requests to other routes (a read after a doubtful cancel) are answered as usual. Takes
+    /// precedence over the call's and the route's own scripts.
+    pub fn on_call_route(
+        &self,
+        call_id: impl Into<String>,
+        route: Route,
+        fault: Fault,
+        times: u32,
+    ) {
+        if times == 0 {
+            return;
+        }
+        let mut scripts = self.scripts();
+        scripts
+            .by_call_on_route
+            .entry((call_id.into(), route))
+            .or_default()
+            .push_back((fault, times));
+        self.inner
+            .pending
+            .fetch_add(times as usize, Ordering::Relaxed);
+    }
+
     /// How many requests the scripts still cover.
     pub fn pending(&self) -> usize {
         self.inner.pending.load(Ordering::Relaxed)
@@ -181,6 +206,7 @@ impl Faults {
         let mut scripts = self.scripts();
         scripts.by_call.clear();
         scripts.by_route.clear();
+        scripts.by_call_on_route.clear();
         self.inner.pending.store(0, Ordering::Relaxed);
     }
 
@@ -190,12 +216,25 @@ impl Faults {
             return None;
         }
         let mut scripts = self.scripts();
-        let taken = match call_id {
-            Some(id) => match scripts.by_call.get_mut(id) {
+        let mut taken = None;
+        if let Some(id) = call_id
+            && !scripts.by_call_on_route.is_empty()
+        {
+            taken = scripts
+                .by_call_on_route
+                .get_mut(&(id.to_owned(), route))
+                .and_then(take_front);
+            scripts
+                .by_call_on_route
+                .retain(|_, queue| !queue.is_empty());
+        }
+        let taken = match (taken, call_id) {
+            (Some(fault), _) => Some(fault),
+            (None, Some(id)) => match scripts.by_call.get_mut(id) {
                 Some(queue) => take_front(queue),
                 None => None,
             },
-            None => None,
+            (None, None) => None,
         };
         let taken = match taken {
             Some(fault) => Some(fault),
@@ -260,5 +299,33 @@ mod tests {
         assert_eq!(faults.pending(), 0);
         faults.on_call("a", Fault::Reset, 0);
         assert_eq!(faults.pending(), 0);
+    }
+
+    #[test]
+    fn call_route_scripts_leave_the_calls_other_routes_alone() {
+        let faults = Faults::new();
+        faults.on_call_route("a", Route::MiraiV2Abort, Fault::status(202), 2);
+        faults.on_call("a", Fault::Reset, 1);
+        assert_eq!(faults.pending(), 3);
+        assert_eq!(
+            faults.take(Route::MiraiV2Abort, Some("a")),
+            Some(Fault::status(202)),
+            "before the call's own script"
+        );
+        assert_eq!(faults.take(Route::MiraiV2Abort, Some("b")), None);
+        assert_eq!(
+            faults.take(Route::MiraiV2Get, Some("a")),
+            Some(Fault::Reset)
+        );
+        assert_eq!(faults.take(Route::MiraiV2Get, Some("a")), None);
+        assert_eq!(
+            faults.take(Route::MiraiV2Abort, Some("a")),
+            Some(Fault::status(202))
+        );
+        assert_eq!(faults.take(Route::MiraiV2Abort, Some("a")), None);
+        assert_eq!(faults.pending(), 0);
+        faults.on_call_route("a", Route::MiraiV2Abort, Fault::Reset, 1);
+        faults.clear();
+        assert_eq!(faults.take(Route::MiraiV2Abort, Some("a")), None);
     }
 }

@@ -247,14 +247,16 @@ impl MiraiControl {
     ///
     /// With `status` 400 and a message Mirai does not document ("Call has ended", "Retry window extended"), a client
     /// must not guess what it means; with `status` 200, the body's error code under a success status line
-    /// (`{"code": 400, "message": "Call already aborted"}` answered 200) must not be taken as success. Scripted as
-    /// a [`Fault::Status`](crate::Fault::Status) on the call, so it counts in [`crate::Faults::pending`] and the
-    /// journal as a fault; over HTTP, script the same through `/_sim/faults` (`kind` `status`, with `code` and
-    /// `body`).
+    /// (`{"code": 400, "message": "Call already aborted"}` answered 200) must not be taken as success.
+    ///
+    /// Scripted as a [`Fault::Status`](crate::Fault::Status) on the call's aborts only
+    /// ([`crate::Faults::on_call_route`]), so it counts in [`crate::Faults::pending`] and the journal as a fault; over
+    /// HTTP, `/_sim/faults` scripts a `status` fault with this `code` and `body` per call (every route) or per route.
     pub fn refuse_aborts(&self, call_id: &str, status: u16, message: &str, times: u32) {
         let body = json!({ "code": 400, "message": message }).to_string();
-        self.app.faults.on_call(
+        self.app.faults.on_call_route(
             call_id,
+            crate::Route::MiraiAbort,
             crate::Fault::Status {
                 code: status,
                 retry_after: None,

@@ -397,13 +397,15 @@ impl MiraiV2Control {
     /// allowed in, so any other `status` (`"in_progress"`, `"error"`) proves nothing, and a client must read the
     /// call before it answers.
     ///
-    /// Scripted as a [`Fault::Status`](crate::Fault::Status) on the call, so it counts in
-    /// [`crate::Faults::pending`] and the journal as a fault (the handler never sees the request); over HTTP, script
-    /// the same through `/_sim/faults` (`kind` `status`, `code` 202 and the `body`).
+    /// Scripted as a [`Fault::Status`](crate::Fault::Status) on the call's aborts only
+    /// ([`crate::Faults::on_call_route`]: its reads answer the truth), so it counts in [`crate::Faults::pending`] and
+    /// the journal as a fault (the handler never sees the request); over HTTP, `/_sim/faults` scripts a `status`
+    /// fault with this `code` and `body` per call (every route) or per route.
     pub fn answer_aborts_with(&self, call_id: &str, status: &str, times: u32) {
         let body = serde_json::json!({ "id": call_id, "status": status }).to_string();
-        self.app.faults.on_call(
+        self.app.faults.on_call_route(
             call_id,
+            crate::Route::MiraiV2Abort,
             crate::Fault::Status {
                 code: 202,
                 retry_after: None,

@@ -345,6 +345,13 @@ async fn aborts_can_answer_202_with_a_status_other_than_aborted_while_the_call_r
     sim.mirai_v2().answer_aborts_with("call_1", "error", 1);
     assert_eq!(sim.faults().pending(), 2);
     let abort = || v2(&http, &sim, Method::POST, "/v2/calls/call_1/abort");
+    let (status, call) = send(v2(&http, &sim, Method::GET, "/v2/calls/call_1")).await;
+    assert_eq!(
+        (status, call["status"].as_str()),
+        (200, Some("in_progress")),
+        "reads of the call answer the truth"
+    );
+    assert_eq!(sim.faults().pending(), 2);
 
     for said in ["in_progress", "error"] {
         let (status, body) = send(abort()).await;
