@@ -267,7 +267,10 @@ impl MiraiClient {
         }
         let error = error_from(&response);
         Err(if response.status() == 400 {
-            error.with_kind(ErrorKind::NotTerminable)
+            // The abort's one documented 400 is a refusal about the call's state, not invalid input.
+            error
+                .with_kind(ErrorKind::NotTerminable)
+                .with_detail("refused")
         } else {
             error
         })
