@@ -1,13 +1,16 @@
 //! "Stop calling this number": suppress it and end its calls, at every provider configured.
 
+use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use async_trait::async_trait;
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
-use crate::bulk::{BulkOptions, BulkReport, terminate_all};
+use crate::bulk::{BulkOptions, BulkReport, StopHandle, terminate_all};
 use crate::{CallControl, CallId, Error, ErrorKind, PhoneNumber, Provider};
 
 /// What adding a number to a provider's do-not-call list did.
@@ -110,7 +113,8 @@ pub enum StopNumberEvent {
         /// The provider.
         provider: Provider,
     },
-    /// The search for the number's calls failed part way: calls it had not found yet were not stopped.
+    /// The search for the number's calls failed, in part (one Cartesia agent's calls, one page) or for good: calls it
+    /// could not find were not stopped. One event per failure; the search goes on where it can.
     SearchFailed {
         /// The provider.
         provider: Provider,
@@ -121,11 +125,17 @@ pub enum StopNumberEvent {
     Call(BulkReport),
 }
 
-/// Stops calling `number`: at each target, adds it to the do-not-call list where the provider has one, then finds
-/// the number's queued and live calls the API can find, adds the known call ids given, and terminates each once.
+/// Stops calling `number`: at each target, adds it to the do-not-call list where the provider has one, finds the
+/// number's queued and live calls the API can find, adds the known call ids given, and terminates each once.
 ///
-/// Every step is reported as a [`StopNumberEvent`]; every call gets exactly one [`StopNumberEvent::Call`]. Targets
-/// are handled one after the other, suppression first, so no new campaign dial slips in while the calls are ended.
+/// Every step is reported as a [`StopNumberEvent`]; every call gets exactly one [`StopNumberEvent::Call`]. The
+/// targets are worked on at the same time, and at each target the do-not-call add runs beside the search, so no
+/// provider's suppression waits behind another's long call history. A search error is reported as
+/// [`StopNumberEvent::SearchFailed`] and the search goes on where the provider's search can (Cartesia searches
+/// each agent given in turn, so one agent's failure leaves the others searched).
+///
+/// [`StopNumber::stop_handle`] stops it: the searches end at once, no new termination starts, those in flight
+/// finish, and every call found but not yet tried is reported [`BulkOutcome::NotAttempted`](crate::bulk::BulkOutcome).
 ///
 /// What it cannot guarantee:
 /// - a provider without a do-not-call list (Cartesia, Mirai's legacy API) can still place new calls to the number;
@@ -155,16 +165,106 @@ pub fn stop_number(
     targets: Vec<NumberTarget>,
     number: PhoneNumber,
     options: BulkOptions,
-) -> Pin<Box<dyn Stream<Item = StopNumberEvent> + Send>> {
-    let per_target = stream::iter(targets)
-        .flat_map(move |target| stop_at(target, number.clone(), options.clone()));
-    Box::pin(per_target)
+) -> StopNumber {
+    let (stopped, _) = watch::channel(false);
+    let shared = Arc::new(Shared {
+        stopped,
+        engines: Mutex::new(Vec::new()),
+    });
+    let per_target = targets
+        .into_iter()
+        .map(|target| stop_at(target, number.clone(), options.clone(), Arc::clone(&shared)));
+    StopNumber {
+        events: Box::pin(stream::select_all(per_target)),
+        stop: StopNumberHandle(shared),
+    }
+}
+
+/// The events of a [`stop_number`], as a [`Stream`], and its stop handle.
+#[must_use = "a stream does nothing unless polled"]
+pub struct StopNumber {
+    events: Pin<Box<dyn Stream<Item = StopNumberEvent> + Send>>,
+    stop: StopNumberHandle,
+}
+
+impl StopNumber {
+    /// A handle that stops the run (for Ctrl-C).
+    pub fn stop_handle(&self) -> StopNumberHandle {
+        self.stop.clone()
+    }
+}
+
+impl Stream for StopNumber {
+    type Item = StopNumberEvent;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<StopNumberEvent>> {
+        self.events.as_mut().poll_next(cx)
+    }
+}
+
+impl fmt::Debug for StopNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StopNumber").finish_non_exhaustive()
+    }
+}
+
+/// Stops a running [`stop_number`]: the searches end, no new termination starts, those in flight finish and are
+/// reported, and every call found but not yet tried is reported as not attempted.
+#[derive(Debug, Clone)]
+pub struct StopNumberHandle(Arc<Shared>);
+
+impl StopNumberHandle {
+    /// Asks the run to stop.
+    pub fn stop(&self) {
+        let engines = lock(&self.0.engines);
+        self.0.stopped.send_replace(true);
+        for engine in engines.iter() {
+            engine.stop();
+        }
+    }
+}
+
+/// What the targets of one run share: whether it was stopped, and the bulk engines to stop.
+#[derive(Debug)]
+struct Shared {
+    stopped: watch::Sender<bool>,
+    engines: Mutex<Vec<StopHandle>>,
+}
+
+impl Shared {
+    /// Registers an engine, stopping it at once if the run was stopped already.
+    fn register(&self, engine: StopHandle) {
+        let mut engines = lock(&self.engines);
+        if *self.stopped.borrow() {
+            engine.stop();
+        }
+        engines.push(engine);
+    }
+
+    /// Resolves once the run is stopped.
+    fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut stopped = self.stopped.subscribe();
+        async move {
+            if stopped.wait_for(|stopped| *stopped).await.is_err() {
+                // No sender: nobody can stop the run any more.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
 }
 
 fn stop_at(
     target: NumberTarget,
     number: PhoneNumber,
     options: BulkOptions,
+    shared: Arc<Shared>,
 ) -> Pin<Box<dyn Stream<Item = StopNumberEvent> + Send>> {
     let provider = target.control.provider();
     let control = target.control;
@@ -184,11 +284,13 @@ fn stop_at(
             }
         })
     };
-    // The search's problems are reported beside the calls: they end the search, not the stop.
+    // The search's problems are reported beside the calls; each is reported and the search goes on (where the
+    // provider's search can go on), and a stop ends the search at once.
     let (notes, note_rx) = mpsc::unbounded_channel();
     let found = control
         .find_calls_to(&number)
-        .scan(notes, move |notes, found| {
+        .take_until(shared.stopped())
+        .filter_map(move |found| {
             let next = match found {
                 Ok(id) => Some(id.as_str().to_owned()),
                 Err(error) => {
@@ -197,7 +299,8 @@ fn stop_at(
                     } else {
                         StopNumberEvent::SearchFailed { provider, error }
                     };
-                    let _ = notes.send(note);
+                    // The receiver lives as long as the run's stream; once that is dropped, nobody is told.
+                    let _dropped = notes.send(note);
                     None
                 }
             };
@@ -207,13 +310,15 @@ fn stop_at(
     let ids = known.chain(found);
     let terminate = stream::once(async move {
         let client: Arc<dyn CallControl> = control.into_call_control();
-        terminate_all(client, ids, options).map(StopNumberEvent::Call)
+        let run = terminate_all(client, ids, options);
+        shared.register(run.stop_handle());
+        run.map(StopNumberEvent::Call)
     })
     .flatten();
     let notes = stream::unfold(note_rx, |mut rx| async move {
         rx.recv().await.map(|note| (note, rx))
     });
-    Box::pin(suppress.chain(terminate).chain(notes))
+    Box::pin(stream::select(suppress, stream::select(terminate, notes)))
 }
 
 /// Upcasting `Arc<dyn NumberControl>` to `Arc<dyn CallControl>`.

@@ -1,18 +1,21 @@
-//! `cartesia cancel` and `mirai abort`: every id gets exactly one answer, printed as soon as it is known.
+//! `cartesia cancel`, `mirai abort`, `mirai-v2 abort` and `batch stop`: every id gets exactly one answer, written
+//! as soon as it is known.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use calls_facade::CallControl;
 use calls_facade::core::bulk::{BulkOptions, BulkOutcome, BulkReport, StopHandle, terminate_all};
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::mpsc;
 
 use crate::cli::{BulkArgs, Output};
 use crate::exit::Exit;
-use crate::ids;
+use crate::ids::{self, Input, Rejected};
+use crate::interrupt::Interrupts;
+use crate::lines::{self, Lines};
 
 /// Counts per outcome, for the summary and the exit status.
 #[derive(Debug, Default)]
@@ -25,10 +28,12 @@ pub(crate) struct Tally {
 
 impl Tally {
     pub(crate) fn add(&mut self, outcome: &BulkOutcome) {
-        match outcome.as_str() {
-            "terminated" => self.terminated += 1,
-            "already_ended" => self.already_ended += 1,
-            "not_attempted" => self.not_attempted += 1,
+        match outcome {
+            BulkOutcome::Done(done) => match done.outcome().as_str() {
+                "terminated" => self.terminated += 1,
+                _ => self.already_ended += 1,
+            },
+            BulkOutcome::NotAttempted => self.not_attempted += 1,
             _ => self.failed += 1,
         }
     }
@@ -43,6 +48,31 @@ impl Tally {
     }
 }
 
+/// How a run ended: the tally, and whether anything else makes it a failure.
+#[derive(Debug, Default)]
+pub(crate) struct Summary {
+    pub(crate) tally: Tally,
+    /// Ctrl-C stopped the run.
+    pub(crate) interrupted: bool,
+    /// Result lines could not all be written, or the input could not all be read.
+    pub(crate) io_failed: bool,
+}
+
+impl Summary {
+    /// Whether every call is known to be over and every answer was written.
+    pub(crate) fn all_ended(&self) -> bool {
+        self.tally.all_ended() && !self.interrupted && !self.io_failed
+    }
+
+    pub(crate) fn exit(&self) -> Exit {
+        if self.all_ended() {
+            Exit::Success
+        } else {
+            Exit::Failures
+        }
+    }
+}
+
 /// Runs a bulk termination through `client` and prints one line per id.
 pub(crate) async fn run(client: Arc<dyn CallControl>, args: BulkArgs, output: Output) -> Exit {
     let mut options = BulkOptions::new().with_max_concurrency(args.concurrency as usize);
@@ -52,101 +82,216 @@ pub(crate) async fn run(client: Arc<dyn CallControl>, args: BulkArgs, output: Ou
     if args.ids.is_empty() && args.ids_from.is_none() {
         return Exit::usage("no call ids: give them as arguments or with --ids-from PATH|-");
     }
-    let total = match &args.ids_from {
-        Some(path) => match ids::count_in(path).await {
-            Ok(count) => count.map(|n| n + args.ids.len() as u64),
-            Err(error) => return Exit::usage(format!("cannot read {}: {error}", path.display())),
-        },
-        None => Some(args.ids.len() as u64),
-    };
-    let read_failed = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&read_failed);
-    let source = ids::source(args.ids, args.ids_from.as_deref(), move |error| {
-        eprintln!("callctl: reading ids failed, no more ids are read: {error}");
-        flag.store(true, Ordering::SeqCst);
-    })
-    .await;
-    let source = match source {
+    let from_args = args.ids.len() as u64;
+    let source = match ids::open(args.ids, args.ids_from.as_deref()) {
         Ok(source) => source,
-        Err(error) => return Exit::usage(format!("cannot read ids: {error}")),
+        Err(error) => {
+            let path = args
+                .ids_from
+                .as_deref()
+                .unwrap_or(std::path::Path::new("-"));
+            return Exit::usage(format!("cannot read {}: {error}", path.display()));
+        }
     };
-    let tally = execute(client, source, total, options, Some(output)).await;
-    if !tally.all_ended() || read_failed.load(Ordering::SeqCst) {
-        Exit::Failures
+    // A total for the progress bar only where it is drawn, and only where counting takes no second read of a
+    // pipe or a FIFO.
+    let total = if std::io::stderr().is_terminal() {
+        match &args.ids_from {
+            Some(path) => ids::count_in(path).map(|n| n + from_args),
+            None => Some(from_args),
+        }
     } else {
-        Exit::Success
-    }
+        None
+    };
+    let provider = client.provider();
+    let reports = terminate_all(client, source.ids, options);
+    let controls = Controls {
+        stop: Some(reports.stop_handle()),
+        input: source.input,
+        rejected: Some((provider.as_str(), source.rejected)),
+    };
+    report_with(reports, controls, total, Some(output))
+        .await
+        .exit()
 }
 
-/// Terminates every id of `source`, printing a line per id when `lines` says how, with a progress bar on a terminal
-/// and a summary on stderr; Ctrl-C stops the batch (the rest are reported `not_attempted`).
+/// Terminates every id of `source` without an input to stop (the demo), printing a line per id when `lines` says
+/// how, with a progress bar on a terminal and a summary on stderr.
 pub(crate) async fn execute(
     client: Arc<dyn CallControl>,
     source: ids::Ids,
     total: Option<u64>,
     options: BulkOptions,
     lines: Option<Output>,
-) -> Tally {
+) -> Summary {
     let reports = terminate_all(client, source, options);
     let stop = reports.stop_handle();
     report(reports, Some(stop), total, lines).await
 }
 
 /// Prints one line per report as it comes (when `lines` says how), with a progress bar on a terminal and a summary
-/// on stderr; Ctrl-C asks `stop` to stop the batch.
+/// on stderr; Ctrl-C asks `stop` to stop the run.
 pub(crate) async fn report<S>(
-    mut reports: S,
+    reports: S,
     stop: Option<StopHandle>,
     total: Option<u64>,
     lines: Option<Output>,
-) -> Tally
+) -> Summary
+where
+    S: Stream<Item = BulkReport> + Unpin,
+{
+    let controls = Controls {
+        stop,
+        input: None,
+        rejected: None,
+    };
+    report_with(reports, controls, total, lines).await
+}
+
+/// What a run can stop, and the input lines it must report beside the engine's reports.
+struct Controls {
+    stop: Option<StopHandle>,
+    input: Option<Input>,
+    rejected: Option<(&'static str, mpsc::UnboundedReceiver<Rejected>)>,
+}
+
+/// The report loop: one line per report and per rejected input line, written as soon as known; Ctrl-C once stops
+/// reading input and starting requests, twice writes what is known and quits.
+async fn report_with<S>(
+    mut reports: S,
+    mut controls: Controls,
+    total: Option<u64>,
+    output: Option<Output>,
+) -> Summary
 where
     S: Stream<Item = BulkReport> + Unpin,
 {
     let started = Instant::now();
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let on_signal = Arc::clone(&interrupted);
     let mut interrupts = Interrupts::listen();
-    let signals = tokio::spawn(async move {
-        if interrupts.next().await {
-            on_signal.store(true, Ordering::SeqCst);
-            eprintln!(
-                "callctl: interrupted: no new requests; waiting for those in flight (Ctrl-C again to quit now)"
-            );
-            match &stop {
-                Some(stop) => stop.stop(),
-                None => std::process::exit(130),
-            }
-            if interrupts.next().await {
-                std::process::exit(130);
-            }
-        }
-    });
-
     let progress = progress_bar(total);
-    let stdout = std::io::stdout();
-    let mut tally = Tally::default();
-    while let Some(report) = reports.next().await {
-        tally.add(&report.outcome);
-        let line = match lines {
-            Some(Output::Json) => Some(json_line(&report)),
-            Some(Output::Text) => Some(text_line(&report)),
-            None => None,
-        };
-        if let Some(line) = line {
-            let mut out = stdout.lock();
-            // A closed stdout (a pipe to `head`) must not stop the batch: the remaining ids still get their
-            // requests and the summary still counts them.
-            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+    let mut run = Run {
+        summary: Summary::default(),
+        lines: Lines::default(),
+        output,
+        progress: &progress,
+    };
+    let (provider, mut rejected) = match controls.rejected.take() {
+        Some((provider, rejected)) => (provider, Some(rejected)),
+        None => ("", None),
+    };
+    let mut reports_done = false;
+    loop {
+        if reports_done && rejected.is_none() {
+            break;
         }
-        progress.inc(1);
-        if !report.outcome.is_success() {
-            progress.set_message(format!("{} failed", tally.failed + tally.not_attempted));
+        tokio::select! {
+            biased;
+            count = interrupts.next() => {
+                if count == 1 {
+                    run.summary.interrupted = true;
+                    if let Some(input) = &controls.input {
+                        input.stop();
+                    }
+                    if let Some(stop) = &controls.stop {
+                        stop.stop();
+                    }
+                    run.progress.suspend(|| eprintln!(
+                        "callctl: interrupted: no more input is read and no new request starts; waiting for those in \
+                         flight (Ctrl-C again to quit now)"
+                    ));
+                } else {
+                    run.lines.flush();
+                    progress.finish_and_clear();
+                    eprintln!(
+                        "callctl: quit on a second interrupt: the requests still in flight were not waited for, and \
+                         their calls got no line (they may or may not have been stopped)"
+                    );
+                    finish(&mut run, controls.input.as_ref(), started);
+                    std::process::exit(1);
+                }
+            }
+            report = reports.next(), if !reports_done => match report {
+                Some(report) => {
+                    run.record(&report);
+                    // Take every report that is ready now, then write them all at once.
+                    while let Some(ready) = reports.next().now_or_never() {
+                        match ready {
+                            Some(report) => run.record(&report),
+                            None => {
+                                reports_done = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                None => reports_done = true,
+            },
+            line = recv(&mut rejected) => match line {
+                Some(line) => run.reject(provider, &line),
+                None => rejected = None,
+            },
         }
+        run.lines.flush();
     }
     progress.finish_and_clear();
-    signals.abort();
+    finish(&mut run, controls.input.as_ref(), started);
+    run.summary
+}
 
+/// The next rejected input line; pending for ever when there is no such channel.
+async fn recv(rejected: &mut Option<mpsc::UnboundedReceiver<Rejected>>) -> Option<Rejected> {
+    match rejected {
+        Some(rejected) => rejected.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One run's state as the report loop keeps it.
+struct Run<'a> {
+    summary: Summary,
+    lines: Lines,
+    output: Option<Output>,
+    progress: &'a ProgressBar,
+}
+
+impl Run<'_> {
+    fn record(&mut self, report: &BulkReport) {
+        self.summary.tally.add(&report.outcome);
+        match self.output {
+            Some(Output::Json) => self.lines.push(|out| lines::json_line(out, report)),
+            Some(Output::Text) => self.lines.push(|out| lines::text_line(out, report)),
+            None => {}
+        }
+        self.progress.inc(1);
+        if !report.outcome.is_success() {
+            self.show_failures();
+        }
+    }
+
+    fn reject(&mut self, provider: &str, rejected: &Rejected) {
+        self.summary.tally.failed += 1;
+        match self.output {
+            Some(Output::Json) => self
+                .lines
+                .push(|out| lines::json_rejected(out, provider, rejected)),
+            Some(Output::Text) => self.lines.push(|out| lines::text_rejected(out, rejected)),
+            None => {}
+        }
+        self.progress.inc(1);
+        self.show_failures();
+    }
+
+    fn show_failures(&self) {
+        let tally = &self.summary.tally;
+        self.progress
+            .set_message(format!("{} failed", tally.failed + tally.not_attempted));
+    }
+}
+
+/// The summary on stderr, and what else the run must own up to: input not read to its end, a read error, lines
+/// that could not be written.
+fn finish(run: &mut Run<'_>, input: Option<&Input>, started: Instant) {
+    let tally = &run.summary.tally;
     let elapsed = started.elapsed().as_secs_f64();
     let rate = if elapsed > 0.0 {
         tally.total() as f64 / elapsed
@@ -162,23 +307,37 @@ where
         tally.not_attempted,
         elapsed,
         rate,
-        if interrupted.load(Ordering::SeqCst) {
+        if run.summary.interrupted {
             " (interrupted)"
         } else {
             ""
         },
     );
-    tally
+    if let Some(input) = input {
+        if let Some(error) = input.read_error() {
+            run.summary.io_failed = true;
+            eprintln!(
+                "callctl: reading ids failed after line {}: {error}; no id after it was read",
+                input.lines()
+            );
+        } else if !input.ended() {
+            eprintln!(
+                "callctl: the input was not read to its end: {} lines read",
+                input.lines()
+            );
+        }
+    }
+    if let Some((lost, error)) = run.lines.lost() {
+        run.summary.io_failed = true;
+        eprintln!("callctl: {lost} result lines could not be written to stdout: {error}");
+    }
 }
 
 fn progress_bar(total: Option<u64>) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = match total {
-        Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()),
-        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
-    };
+    let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
     let template = if total.is_some() {
         "{bar:30} {pos}/{len} calls, {per_sec}, {elapsed_precise} {msg}"
     } else {
@@ -188,74 +347,4 @@ fn progress_bar(total: Option<u64>) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// The JSON line of one report (the contract documented in the README).
-pub(crate) fn json_line(report: &BulkReport) -> String {
-    let error = match &report.outcome {
-        BulkOutcome::Failed(error) => serde_json::json!({
-            "kind": error.kind().as_str(),
-            "status": error.status(),
-            "message": error.to_string(),
-        }),
-        _ => serde_json::Value::Null,
-    };
-    serde_json::json!({
-        "provider": report.provider.as_str(),
-        "call_id": report.call_id,
-        "outcome": report.outcome.as_str(),
-        "error": error,
-        "attempts": report.outcome.attempts(),
-    })
-    .to_string()
-}
-
-pub(crate) fn text_line(report: &BulkReport) -> String {
-    let id = report.call_id.escape_debug();
-    match &report.outcome {
-        BulkOutcome::Failed(error) => format!("failed          {id}: {error}"),
-        outcome => format!(
-            "{:<15} {id} ({} requests)",
-            outcome.as_str(),
-            outcome.attempts()
-        ),
-    }
-}
-
-/// Ctrl-C, listened for from the moment the batch starts: on Unix the handler is installed at once, so an
-/// interrupt that comes early still stops the batch cleanly instead of killing the process.
-struct Interrupts {
-    #[cfg(unix)]
-    signal: Option<tokio::signal::unix::Signal>,
-}
-
-impl Interrupts {
-    fn listen() -> Self {
-        #[cfg(unix)]
-        {
-            let kind = tokio::signal::unix::SignalKind::interrupt();
-            Interrupts {
-                signal: tokio::signal::unix::signal(kind).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            Interrupts {}
-        }
-    }
-
-    /// Waits for the next interrupt; `false` when none can be received.
-    async fn next(&mut self) -> bool {
-        #[cfg(unix)]
-        {
-            match &mut self.signal {
-                Some(signal) => signal.recv().await.is_some(),
-                None => false,
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            tokio::signal::ctrl_c().await.is_ok()
-        }
-    }
 }

@@ -184,7 +184,7 @@ async fn walk_through(bulk_size: u32) -> Result<Exit, Box<dyn std::error::Error>
     }
     let source: crate::ids::Ids = Box::pin(futures_util::stream::iter(ids));
     let client: Arc<dyn CallControl> = Arc::new(cartesia);
-    let tally = bulk::execute(
+    let summary = bulk::execute(
         client,
         source,
         Some(u64::from(bulk_size)),
@@ -193,6 +193,7 @@ async fn walk_through(bulk_size: u32) -> Result<Exit, Box<dyn std::error::Error>
     )
     .await;
     sim.shutdown().await;
+    let tally = summary.tally;
     println!(
         "   {} terminated, {} already ended, {} failed, {} not attempted.",
         tally.terminated, tally.already_ended, tally.failed, tally.not_attempted

@@ -14,6 +14,8 @@ mod config;
 mod demo;
 mod exit;
 mod ids;
+mod interrupt;
+mod lines;
 mod mirai;
 mod mirai_v2;
 mod sim;

@@ -2,18 +2,21 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Instant;
 
 use calls_facade::bulk::BulkOptions;
 use calls_facade::core::stop_number::{
     NumberControl, NumberTarget, StopNumberEvent, Suppression, stop_number,
 };
 use calls_facade::{CallId, PhoneNumber};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 
-use crate::bulk::{self, Tally};
+use crate::bulk::Tally;
 use crate::cli::{Common, Output, ProviderName, StopNumberArgs};
 use crate::config;
 use crate::exit::Exit;
+use crate::interrupt::Interrupts;
+use crate::lines::Lines;
 
 /// Whether a provider's credentials are in the environment.
 fn configured(name: ProviderName) -> bool {
@@ -80,53 +83,131 @@ pub(crate) async fn run(common: &Common, args: StopNumberArgs) -> Exit {
     };
     let options = BulkOptions::new().with_max_concurrency(args.concurrency as usize);
     let mut events = stop_number(targets, number.clone(), options);
-    let mut tally = Tally::default();
-    let mut step_failed = false;
-    let stdout = std::io::stdout();
-    while let Some(event) = events.next().await {
-        let line = match (&event, common.output) {
-            (StopNumberEvent::Call(report), Output::Json) => {
-                tally.add(&report.outcome);
-                bulk::json_line(report)
+    let stop = events.stop_handle();
+    let mut interrupts = Interrupts::listen();
+    let mut printer = Printer {
+        output: common.output,
+        tally: Tally::default(),
+        steps_failed: 0,
+        lines: Lines::default(),
+    };
+    let mut interrupted = false;
+    let started = Instant::now();
+    loop {
+        let event = tokio::select! {
+            biased;
+            count = interrupts.next() => {
+                if count == 1 {
+                    interrupted = true;
+                    stop.stop();
+                    eprintln!(
+                        "callctl: interrupted: the searches end and no new request starts; waiting for those in \
+                         flight (Ctrl-C again to quit now)"
+                    );
+                    continue;
+                }
+                printer.lines.flush();
+                eprintln!(
+                    "callctl: quit on a second interrupt: the requests still in flight were not waited for, and \
+                     their calls got no line (they may or may not have been stopped)"
+                );
+                printer.summarize(&number, interrupted, started);
+                std::process::exit(1);
             }
-            (StopNumberEvent::Call(report), Output::Text) => {
-                tally.add(&report.outcome);
-                format!("{}: {}", report.provider, bulk::text_line(report))
-            }
-            (step, output) => {
-                let (provider, name, result, error) = describe(step);
-                step_failed |= error.is_some();
-                match output {
-                    Output::Json => serde_json::json!({
-                        "provider": provider.as_str(),
-                        "step": name,
-                        "result": result,
-                        "error": error.map(|e| serde_json::json!({
-                            "kind": e.kind().as_str(), "status": e.status(), "message": e.to_string(),
-                        })),
-                    })
-                    .to_string(),
-                    Output::Text => match error {
-                        Some(error) => format!("{provider}: {name} failed: {error}"),
-                        None => format!("{provider}: {name}: {}", result.replace('_', " ")),
-                    },
+            event = events.next() => event,
+        };
+        let Some(event) = event else { break };
+        printer.event(&event);
+        // Take every event that is ready now, then write them all at once.
+        let mut done = false;
+        while let Some(ready) = events.next().now_or_never() {
+            match ready {
+                Some(event) => printer.event(&event),
+                None => {
+                    done = true;
+                    break;
                 }
             }
-        };
-        let mut out = stdout.lock();
-        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        }
+        printer.lines.flush();
+        if done {
+            break;
+        }
     }
-    eprintln!(
-        "callctl: {number}: {} calls: {} terminated, {} already ended, {} failed",
-        tally.total(),
-        tally.terminated,
-        tally.already_ended,
-        tally.failed
-    );
-    if tally.all_ended() && !step_failed {
-        Exit::Success
-    } else {
-        Exit::Failures
+    printer.lines.flush();
+    printer.summarize(&number, interrupted, started)
+}
+
+/// Lines for the events of one run, and its counts.
+struct Printer {
+    output: Output,
+    tally: Tally,
+    steps_failed: u64,
+    lines: Lines,
+}
+
+impl Printer {
+    fn event(&mut self, event: &StopNumberEvent) {
+        let output = self.output;
+        if let StopNumberEvent::Call(report) = event {
+            self.tally.add(&report.outcome);
+            match output {
+                Output::Json => self.lines.push(|out| crate::lines::json_line(out, report)),
+                Output::Text => self.lines.push(|out| {
+                    let _infallible = write!(out, "{}: ", report.provider);
+                    crate::lines::text_line(out, report);
+                }),
+            }
+            return;
+        }
+        let (provider, name, result, error) = describe(event);
+        if error.is_some() {
+            self.steps_failed += 1;
+        }
+        let line = match output {
+            Output::Json => serde_json::json!({
+                "provider": provider.as_str(),
+                "step": name,
+                "result": result,
+                "error": error.map(|e| serde_json::json!({
+                    "kind": e.kind().as_str(), "status": e.status(), "message": e.to_string(),
+                })),
+            })
+            .to_string(),
+            Output::Text => match error {
+                Some(error) => format!("{provider}: {name} failed: {error}"),
+                None => format!("{provider}: {name}: {}", result.replace('_', " ")),
+            },
+        };
+        self.lines
+            .push(|out| out.extend_from_slice(line.as_bytes()));
+    }
+
+    /// The summary on stderr, and the exit status: 1 for a failed call or step, an interrupt, or a line not
+    /// written.
+    fn summarize(&self, number: &PhoneNumber, interrupted: bool, started: Instant) -> Exit {
+        let tally = &self.tally;
+        eprintln!(
+            "callctl: {number}: {} calls: {} terminated, {} already ended, {} failed, {} not attempted; {} steps \
+             failed in {:.2}s{}",
+            tally.total(),
+            tally.terminated,
+            tally.already_ended,
+            tally.failed,
+            tally.not_attempted,
+            self.steps_failed,
+            started.elapsed().as_secs_f64(),
+            if interrupted { " (interrupted)" } else { "" },
+        );
+        if let Some((lost, error)) = self.lines.lost() {
+            eprintln!("callctl: {lost} result lines could not be written to stdout: {error}");
+        }
+        let clean = tally.all_ended() && self.steps_failed == 0 && self.lines.lost().is_none();
+        if clean && !interrupted {
+            Exit::Success
+        } else {
+            Exit::Failures
+        }
     }
 }
 

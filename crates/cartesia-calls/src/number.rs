@@ -12,7 +12,9 @@ use crate::{CartesiaClient, ListCalls};
 /// given, for [`stop_number`](call_core::stop_number::stop_number).
 ///
 /// Cartesia lists calls per agent and has no do-not-call list, so:
-/// - only the agents given are searched (every page of each, newest first), and a call is a match when its
+/// - only the agents given are searched (every page of each, newest first, one agent after another; a failure
+///   while listing one agent's calls is reported, naming the agent, and the next agent is still searched), and a
+///   call is a match when its
 ///   `telephony_params.to` is the number and its status is not over (`created`, `started`, or a status this library
 ///   does not know);
 /// - [`suppress_number`](NumberControl::suppress_number) answers `Unsupported`: Cartesia can still be asked to call
@@ -82,8 +84,15 @@ impl NumberControl for CartesiaNumberSearch {
     fn find_calls_to(&self, number: &PhoneNumber) -> BoxStream<'static, call_core::Result<CallId>> {
         let client = self.client.clone();
         let number = number.as_str().to_owned();
+        // Each agent's calls are listed in turn; a failure (a mistyped agent id, a page that cannot be read) ends
+        // that agent's listing only, names the agent, and the next agent is still searched.
         stream::iter(self.agent_ids.clone())
-            .flat_map(move |agent| client.list_calls_stream(ListCalls::new(agent)))
+            .flat_map(move |agent| {
+                let operation = format!("list the calls of agent {agent}");
+                client
+                    .list_calls_stream(ListCalls::new(agent))
+                    .map(move |call| call.map_err(|error| error.with_operation(operation.clone())))
+            })
             .filter_map(move |call| {
                 let found = match call {
                     Ok(call) => {

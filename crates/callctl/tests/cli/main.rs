@@ -13,5 +13,6 @@ mod bulk;
 mod config;
 mod mirai;
 mod scale;
+mod shell;
 mod single;
 mod support;

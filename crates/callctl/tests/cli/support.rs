@@ -20,6 +20,22 @@ pub fn callctl(sim: &Sim) -> std::process::Command {
     command
 }
 
+/// `bash -c script` with the sandbox's environment and nothing else from ours; `$CALLCTL` is the binary.
+pub fn shell(sim: &Sim, script: &str) -> std::process::Command {
+    let callctl = callctl(sim);
+    let mut command = std::process::Command::new("bash");
+    command.env_clear();
+    for (name, value) in callctl.get_envs() {
+        if let Some(value) = value {
+            command.env(name, value);
+        }
+    }
+    command
+        .env("CALLCTL", callctl.get_program())
+        .args(["-c", script]);
+    command
+}
+
 /// Parses stdout as JSON lines.
 pub fn json_lines(output: &Output) -> Vec<serde_json::Value> {
     String::from_utf8(output.stdout.clone())

@@ -1,0 +1,165 @@
+//! Result lines on stdout: formatted once, written as soon as they are known, and never lost in silence.
+//!
+//! Lines are gathered in a buffer while more reports are ready at once, and written with one `write` when none is:
+//! a burst costs one system call, and a report that comes alone is on stdout the moment it is known. A failed write
+//! (a closed pipe, a full disk) is remembered: the lines that could not be written are counted, and the run says so
+//! on stderr and in its exit status.
+
+use std::io::Write;
+
+use calls_facade::bulk::{BulkOutcome, BulkReport};
+use serde::Serialize;
+
+use crate::ids::Rejected;
+
+/// Buffered result lines for stdout, and what could not be written.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    buffer: Vec<u8>,
+    /// Lines in `buffer`.
+    buffered: u64,
+    /// Lines that could not be written, and the first error.
+    lost: u64,
+    error: Option<std::io::Error>,
+}
+
+impl Lines {
+    /// Past this many buffered bytes, lines are written even while more reports are ready.
+    const FLUSH_AT: usize = 64 * 1024;
+
+    /// Adds one line (without its newline); once writing has failed, the line is counted as lost.
+    pub(crate) fn push(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        if self.error.is_some() {
+            self.lost += 1;
+            return;
+        }
+        write(&mut self.buffer);
+        self.buffer.push(b'\n');
+        self.buffered += 1;
+        if self.buffer.len() >= Self::FLUSH_AT {
+            self.flush();
+        }
+    }
+
+    /// Writes the buffered lines to stdout. On failure every buffered line counts as lost (a write that failed part
+    /// way may have put some of them out; none is claimed), the error is said once on stderr, and later lines are
+    /// counted as lost without a write.
+    pub(crate) fn flush(&mut self) {
+        if self.buffer.is_empty() {
+            return;
+        }
+        let written = {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&self.buffer).and_then(|()| stdout.flush())
+        };
+        if let Err(error) = written {
+            eprintln!(
+                "callctl: writing results to stdout failed: {error}; the calls are still being stopped, and the \
+                 summary on stderr counts every outcome"
+            );
+            self.lost += self.buffered;
+            self.error = Some(error);
+        }
+        self.buffer.clear();
+        self.buffered = 0;
+    }
+
+    /// How many lines could not be written, and why; `None` when every line was written.
+    pub(crate) fn lost(&self) -> Option<(u64, &std::io::Error)> {
+        self.error.as_ref().map(|error| (self.lost, error))
+    }
+}
+
+/// A bulk report's JSON line: the contract documented in the README. Fields in alphabetical order, as they have
+/// always been printed.
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    attempts: u32,
+    call_id: &'a str,
+    error: Option<JsonError<'a>>,
+    /// Only on input lines that are not ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u64>,
+    outcome: &'a str,
+    provider: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    kind: &'a str,
+    message: String,
+    status: Option<u16>,
+}
+
+/// Writes the JSON line of one report.
+pub(crate) fn json_line(out: &mut Vec<u8>, report: &BulkReport) {
+    let error = match &report.outcome {
+        BulkOutcome::Failed(error) => Some(JsonError {
+            kind: error.kind().as_str(),
+            message: error.to_string(),
+            status: error.status(),
+        }),
+        _ => None,
+    };
+    let line = JsonLine {
+        attempts: report.outcome.attempts(),
+        call_id: &report.call_id,
+        error,
+        line: None,
+        outcome: report.outcome.as_str(),
+        provider: report.provider.as_str(),
+    };
+    serialize(out, &line);
+}
+
+/// Writes the JSON line of an input line that is not an id: `failed`, `invalid_input`, never sent.
+pub(crate) fn json_rejected(out: &mut Vec<u8>, provider: &str, rejected: &Rejected) {
+    let line = JsonLine {
+        attempts: 0,
+        call_id: &rejected.text,
+        error: Some(JsonError {
+            kind: "invalid_input",
+            message: format!("line {}: {}", rejected.line, rejected.why),
+            status: None,
+        }),
+        line: Some(rejected.line),
+        outcome: "failed",
+        provider,
+    };
+    serialize(out, &line);
+}
+
+fn serialize(out: &mut Vec<u8>, line: &JsonLine<'_>) {
+    // Serializing plain strings and numbers into a Vec cannot fail; should it ever, the line says so.
+    if serde_json::to_writer(&mut *out, line).is_err() {
+        out.extend_from_slice(
+            br#"{"outcome":"failed","error":{"kind":"internal","message":"unserializable"}}"#,
+        );
+    }
+}
+
+/// Writes the text line of one report.
+pub(crate) fn text_line(out: &mut Vec<u8>, report: &BulkReport) {
+    let id = report.call_id.escape_debug();
+    // Writing into a Vec cannot fail.
+    let _infallible = match &report.outcome {
+        BulkOutcome::Failed(error) => write!(out, "failed          {id}: {error}"),
+        outcome => write!(
+            out,
+            "{:<15} {id} ({} requests)",
+            outcome.as_str(),
+            outcome.attempts()
+        ),
+    };
+}
+
+/// Writes the text line of an input line that is not an id.
+pub(crate) fn text_rejected(out: &mut Vec<u8>, rejected: &Rejected) {
+    let _infallible = write!(
+        out,
+        "failed          {}: line {}: {}",
+        rejected.text.escape_debug(),
+        rejected.line,
+        rejected.why
+    );
+}
