@@ -1,7 +1,8 @@
 //! 1,000 concurrent terminations of distinct calls, one in ten hit by a transient fault: every call gets exactly one
 //! outcome, the true one, and the journal shows exactly the requests each fault was designed to cost. And a pause the
 //! provider asks for in the middle of a bulk run: waited out, charged to no id, or past the caller's bound, ending
-//! the run with the ids not yet sent `not_attempted`.
+//! the run with the ids not yet sent `not_attempted`. And Cartesia calls still ringing when the bulk run reaches them:
+//! stopped the moment they are answered with a ring wait, refused at once without one.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use calls_facade::core::bulk::{BulkOptions, BulkOutcome, terminate_all};
 use calls_facade::{CallControl, CallId, ErrorKind, RetryConfig, TerminateOutcome, Termination};
-use calls_sim::{Fault, Sim};
+use calls_sim::{CartesiaCallSeed, Fault, Sim};
 use futures_util::StreamExt;
 
 use crate::subject::{Subject, retry};
@@ -347,4 +348,76 @@ async fn mirai_a_pause_past_the_bound_ends_the_run() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mirai_v2_a_pause_past_the_bound_ends_the_run() {
     a_pause_past_the_bound_ends_the_run(Subject::MiraiV2).await;
+}
+
+/// Seeds 60 Cartesia calls: a third `started`, a third ringing and answered at the second read, a third ringing and
+/// answered right after the first cancel is refused. Returns the ids.
+fn seed_some_ringing(sim: &Sim) -> Vec<String> {
+    (0..60)
+        .map(|n| {
+            let id = format!("ac_ring_{n}");
+            let seed = CartesiaCallSeed::new(id.as_str(), "agent_e2e");
+            let seed = match n % 3 {
+                0 => seed.status("started"),
+                1 => seed.status("created").answer_after_reads(1),
+                _ => seed.status("created").answer_at_first_cancel(),
+            };
+            sim.cartesia().seed_call(seed);
+            id
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cartesia_ringing_calls_are_stopped_with_a_ring_wait() {
+    let sim = Sim::start().await.unwrap();
+    let ids = seed_some_ringing(&sim);
+    let client = Subject::Cartesia.client(&sim, retry());
+    let options = BulkOptions::new().with_ring_wait(Duration::from_secs(10));
+
+    let (outcomes, _) = outcomes_of(client, &ids, options).await;
+
+    assert_eq!(outcomes.len(), ids.len());
+    for (n, id) in ids.iter().enumerate() {
+        match &outcomes[id] {
+            BulkOutcome::Done(done) => {
+                assert_eq!(done.outcome(), TerminateOutcome::Terminated, "{id}");
+                // Only the call that rang until a read saw it answered was waited for.
+                assert_eq!(done.ring_wait().is_some(), n % 3 == 1, "{id}");
+            }
+            other => panic!("{id}: {other:?}"),
+        }
+        assert_eq!(Subject::Cartesia.state(&sim, id), "completed/api_cancelled");
+        // A ringing call's first cancel is refused (Cartesia cancels only answered calls); the second ends it.
+        let handled = if n % 3 == 0 { 1 } else { 2 };
+        let journal = sim.journal();
+        assert_eq!(
+            journal.handled(Subject::Cartesia.terminate_route(), Some(id)),
+            handled,
+            "{id}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cartesia_ringing_calls_are_not_waited_for_without_a_ring_wait() {
+    let sim = Sim::start().await.unwrap();
+    let ids = seed_some_ringing(&sim);
+    let client = Subject::Cartesia.client(&sim, retry());
+
+    let (outcomes, _) = outcomes_of(client, &ids, BulkOptions::new()).await;
+
+    for (n, id) in ids.iter().enumerate() {
+        match (&outcomes[id], n % 3) {
+            (BulkOutcome::Failed(error), 1) => {
+                assert_eq!(error.kind(), ErrorKind::NotTerminable, "{id}");
+                assert_eq!(Subject::Cartesia.state(&sim, id), "created/-", "{id}");
+            }
+            // Answered as the first cancel was refused: the read sees it started, and it is cancelled again.
+            (BulkOutcome::Done(done), 0 | 2) => {
+                assert_eq!(done.outcome(), TerminateOutcome::Terminated, "{id}");
+            }
+            (other, _) => panic!("{id}: {other:?}"),
+        }
+    }
 }

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::http::Throttle;
-use crate::{CallControl, CallId, Error, ErrorKind, Provider, Termination};
+use crate::{CallControl, CallId, Error, ErrorKind, Provider, TerminateOptions, Termination};
 
 type InFlight = Pin<Box<dyn Future<Output = Finished> + Send>>;
 
@@ -34,16 +34,18 @@ pub struct BulkOptions {
     max_concurrency: usize,
     deduplicate: bool,
     max_pause: Duration,
+    ring_wait: Option<Duration>,
 }
 
 impl BulkOptions {
     /// The defaults: at most 32 requests in flight, repeated ids deduplicated, provider pauses of up to 10 minutes
-    /// waited out.
+    /// waited out, no ring wait.
     pub fn new() -> Self {
         BulkOptions {
             max_concurrency: 32,
             deduplicate: true,
             max_pause: Duration::from_secs(600),
+            ring_wait: None,
         }
     }
 
@@ -111,6 +113,42 @@ impl BulkOptions {
     /// The longest pause the provider may impose before the run ends.
     pub fn max_pause(&self) -> Duration {
         self.max_pause
+    }
+
+    /// Waits up to `wait` for each call that is still ringing, and stops it the moment it is answered (off by
+    /// default): every id is terminated with [`CallControl::terminate_with`] and
+    /// [`TerminateOptions::with_ring_wait`], which says what the wait does, and which providers need it (Cartesia
+    /// cannot cancel a call before it is answered; it rings for at most 80 s). Without it a ringing Cartesia call is
+    /// reported failed, `not_terminable`, at once, and may be answered seconds later.
+    ///
+    /// A call waited for holds one of the [`max_concurrency`](Self::with_max_concurrency) slots while it rings, so
+    /// many ringing calls slow the run; [`Termination::ring_wait`] says what each wait took.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use call_core::bulk::BulkOptions;
+    ///
+    /// assert_eq!(BulkOptions::new().ring_wait(), None);
+    /// let options = BulkOptions::new().with_ring_wait(Duration::from_secs(90));
+    /// assert_eq!(options.ring_wait(), Some(Duration::from_secs(90)));
+    /// ```
+    #[must_use]
+    pub fn with_ring_wait(mut self, wait: Duration) -> Self {
+        self.ring_wait = Some(wait);
+        self
+    }
+
+    /// The longest wait for a ringing call, if any.
+    pub fn ring_wait(&self) -> Option<Duration> {
+        self.ring_wait
+    }
+
+    /// What each id's terminate is asked to do.
+    fn terminate_options(&self) -> TerminateOptions {
+        match self.ring_wait {
+            Some(wait) => TerminateOptions::new().with_ring_wait(wait),
+            None => TerminateOptions::new(),
+        }
     }
 }
 
@@ -520,12 +558,13 @@ impl Finished {
 
 /// Starts `start` in a task of its own: if the batch is dropped, the request in flight still runs to its end instead
 /// of being cut half-sent.
-fn spawn(client: &Arc<dyn CallControl>, start: Start) -> InFlight {
+fn spawn(client: &Arc<dyn CallControl>, options: &Arc<TerminateOptions>, start: Start) -> InFlight {
     let provider = client.provider();
     let client = Arc::clone(client);
+    let options = Arc::clone(options);
     let id = start.id.clone();
     let task = tokio::spawn(async move {
-        match client.terminate(&id).await {
+        match client.terminate_with(&id, &options).await {
             Ok(done) => BulkOutcome::Done(done),
             Err(error) => BulkOutcome::Failed(error),
         }
@@ -565,6 +604,7 @@ async fn run(
     pauses: &Pauses,
 ) {
     let provider = client.provider();
+    let terminate = Arc::new(options.terminate_options());
     let events = || client.throttle().map_or(0, Throttle::events);
     let mut limit = Limit {
         current: options.max_concurrency,
@@ -639,7 +679,7 @@ async fn run(
                     }
                 }
             };
-            in_flight.push(spawn(&client, start));
+            in_flight.push(spawn(&client, &terminate, start));
         }
         if stopped {
             break;
@@ -940,6 +980,58 @@ mod tests {
     fn max_pause_defaults_to_ten_minutes() {
         assert_eq!(BulkOptions::new().max_pause(), Duration::from_secs(600));
         assert_eq!(BulkOptions::default(), BulkOptions::new());
+    }
+
+    /// Records the options each terminate got.
+    #[derive(Debug, Default)]
+    struct Waits(Mutex<Vec<Option<Duration>>>);
+
+    #[async_trait::async_trait]
+    impl CallControl for Waits {
+        fn provider(&self) -> Provider {
+            Provider::Cartesia
+        }
+
+        async fn terminate(&self, call_id: &CallId) -> crate::Result<Termination> {
+            self.terminate_with(call_id, &TerminateOptions::new()).await
+        }
+
+        async fn terminate_with(
+            &self,
+            call_id: &CallId,
+            options: &TerminateOptions,
+        ) -> crate::Result<Termination> {
+            if let Ok(mut waits) = self.0.lock() {
+                waits.push(options.ring_wait());
+            }
+            Ok(Termination::new(
+                Provider::Cartesia,
+                call_id.clone(),
+                TerminateOutcome::Terminated,
+                1,
+            ))
+        }
+    }
+
+    #[tokio::test]
+    async fn every_id_is_terminated_with_the_ring_wait() {
+        let wait = Duration::from_secs(90);
+        for (options, expected) in [
+            (BulkOptions::new().with_ring_wait(wait), Some(wait)),
+            (BulkOptions::new(), None),
+        ] {
+            let client = Arc::new(Waits::default());
+            let reports: Vec<_> = terminate_all(
+                client.clone(),
+                futures_util::stream::iter(calls(5)),
+                options,
+            )
+            .collect()
+            .await;
+            assert_eq!(reports.len(), 5);
+            let waits = client.0.lock().map(|w| w.clone()).unwrap_or_default();
+            assert_eq!(waits, vec![expected; 5]);
+        }
     }
 
     #[test]
