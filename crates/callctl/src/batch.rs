@@ -9,6 +9,7 @@ use calls_facade::cartesia::{
 use crate::bulk;
 use crate::cli::{BatchCommand, Output};
 use crate::exit::Exit;
+use crate::lines::Lines;
 use crate::single::{print, print_stream, read_lines, terminal_safe, to_json};
 
 fn batch_id(raw: &str) -> Result<BatchId, Exit> {
@@ -119,42 +120,47 @@ pub(crate) async fn run(client: CartesiaClient, command: BatchCommand, output: O
 }
 
 /// Prints one line per recipient nobody can account for (the dialer had it, no call id when the batch was read), on
-/// stdout in the output's form, and one sentence on stderr saying what they mean and what to do. `false` when the
-/// lines could not be written, which the exit status must say too.
+/// stdout in the output's form through the same writer as the calls' lines, and one sentence on stderr saying what
+/// they mean and what to do. `false` when the lines could not all be written, which the exit status must say too.
 fn print_unaccounted(batch: &str, recipients: &[Recipient], output: Output) -> bool {
     if recipients.is_empty() {
         return true;
     }
-    let mut lines = Vec::new();
+    let mut lines = Lines::default();
     for recipient in recipients {
-        let line = match output {
-            Output::Json => unaccounted_json(batch, recipient).to_string(),
-            Output::Text => format!(
-                "unaccounted     recipient {} {} ({}): no call when the batch was read, one may still be placed",
-                terminal_safe(&recipient.id),
-                terminal_safe(&recipient.to_number),
-                terminal_safe(recipient.status.as_str()),
-            ),
-        };
-        lines.push(line);
+        lines.push(|out| match output {
+            Output::Json => {
+                // Serializing a `Value` into a Vec cannot fail; should it ever, the line says so.
+                if serde_json::to_writer(&mut *out, &unaccounted_json(batch, recipient)).is_err() {
+                    out.extend_from_slice(br#"{"outcome":"unaccounted","error":{"kind":"internal"}}"#);
+                }
+            }
+            Output::Text => {
+                // Writing into a Vec cannot fail.
+                let _infallible = write!(
+                    out,
+                    "unaccounted     recipient {} {} ({}): no call when the batch was read, one may still be \
+                     placed",
+                    terminal_safe(&recipient.id),
+                    terminal_safe(&recipient.to_number),
+                    terminal_safe(recipient.status.as_str()),
+                );
+            }
+        });
     }
-    let written = {
-        let mut stdout = std::io::stdout().lock();
-        lines
-            .iter()
-            .try_for_each(|line| writeln!(stdout, "{line}"))
-            .and_then(|()| stdout.flush())
-    };
+    lines.flush();
     eprintln!(
         "callctl: {} recipients of batch {batch} are unaccounted for (a line each on stdout, outcome \
          \"unaccounted\"): the dialer had them but no call when the batch was read, so each may still get a call; \
          run this command again in a minute to stop the calls placed since (the cancel is idempotent)",
         recipients.len(),
     );
-    match written {
-        Ok(()) => true,
-        Err(error) => {
-            eprintln!("callctl: writing the unaccounted recipients to stdout failed: {error}");
+    match lines.lost() {
+        None => true,
+        Some((lost, error)) => {
+            eprintln!(
+                "callctl: {lost} unaccounted recipients' lines could not be written: {error}"
+            );
             false
         }
     }
