@@ -257,11 +257,8 @@ impl MiraiClient {
                         None => error,
                     })
                 }
-                SuccessBody::Unclear(detail) => Err(response.context(Error::new(
-                    ErrorKind::Decode,
-                    format!(
-                        "{detail}, so it is not Mirai's abort answer and the abort is not confirmed"
-                    ),
+                SuccessBody::Unclear(detail) => Err(response.decode_error(format!(
+                    "{detail}, so it is not Mirai's abort answer and the abort is not confirmed"
                 ))),
             };
         }

@@ -2,9 +2,7 @@
 
 use call_core::CallId;
 use call_core::http::{Idempotency, Request, Response};
-use call_core::{Error, ErrorKind};
 use reqwest::Method;
-use serde_json::Value;
 
 use super::call::{Call, Transcript};
 use super::error_body::{self, error_from, is_final_answer};
@@ -120,99 +118,57 @@ impl MiraiV2Client {
         if !response.is_success() {
             return Err(error_from(&response));
         }
-        match unproven(call_id, response.body()) {
-            None => Ok(AbortAccepted {
-                id: call_id.clone(),
-                status: MiraiV2CallStatus::Aborted,
-                attempts: response.attempts(),
-            }),
-            Some(Unproven { detail, error_body }) => {
-                let mut error = response.context(Error::new(ErrorKind::Decode, detail));
-                if let Some(info) = error_body {
-                    if let Some(code) = &info.code {
-                        error = error.with_provider_code(code);
-                    }
-                    if let Some(message) = &info.message {
-                        error = error.with_provider_message(message);
-                    }
-                }
-                Err(error)
-            }
-        }
-    }
-}
-
-/// Why a 2xx abort answer does not prove the abort, and the error envelope it carried, if any.
-struct Unproven {
-    detail: String,
-    error_body: Option<error_body::ErrorInfo>,
-}
-
-/// `None` when a 2xx abort answer proves the abort of `call_id`: a JSON object whose `status` is `"aborted"` and
-/// whose `id`, when present, is this call. Otherwise what is wrong with it, naming the field and the type of the
-/// value, never quoting it: the body is the provider's, and the error may be printed and logged.
-fn unproven(call_id: &CallId, body: &[u8]) -> Option<Unproven> {
-    let doubt = |detail: String| {
-        Some(Unproven {
-            detail: format!(
-                "{detail}, so the abort is not confirmed: the call may still be running"
-            ),
-            error_body: None,
+        proves_abort(call_id, &response)?;
+        Ok(AbortAccepted {
+            id: call_id.clone(),
+            status: MiraiV2CallStatus::Aborted,
+            attempts: response.attempts(),
         })
-    };
-    // A `Value`, not a derived struct: serde would read a JSON array positionally as the struct's fields.
-    let Ok(Value::Object(answer)) = serde_json::from_slice::<Value>(body) else {
-        return doubt("the answer is not a JSON object".to_owned());
-    };
+    }
+}
+
+/// `Ok` when a 2xx abort answer proves the abort of `call_id`: a JSON object whose `status` is `"aborted"` and whose
+/// `id`, when present, is this call. Otherwise an [`ErrorKind::Decode`](call_core::ErrorKind::Decode) error (ambiguous: the request reached Mirai)
+/// that names the field and the type or known status it has, never quoting the body, which may be a call record.
+fn proves_abort(call_id: &CallId, response: &Response) -> call_core::Result<()> {
+    let answer = response.json_object()?;
     if answer.get("error").is_some_and(|error| !error.is_null()) {
-        return Some(Unproven {
-            detail: "the answer carries an error instead of `status: \"aborted\"`, so the abort is not confirmed: the \
-                     call may still be running"
-                .to_owned(),
-            error_body: Some(error_body::read(body)),
-        });
-    }
-    match answer.get("id") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(id)) if id == call_id.as_str() => {}
-        Some(Value::String(_)) => return doubt("the answer's `id` names another call".to_owned()),
-        Some(other) => {
-            return doubt(format!(
-                "the answer's `id` is {}, not a string",
-                json_type(other)
-            ));
+        let info = error_body::read(response.body());
+        let mut error = response.decode_error(
+            "the answer carries an error instead of `status: \"aborted\"`, so the abort is not confirmed",
+        );
+        if let Some(code) = &info.code {
+            error = error.with_provider_code(code);
         }
+        if let Some(message) = &info.message {
+            error = error.with_provider_message(message);
+        }
+        return Err(error);
     }
-    match answer.get("status") {
-        Some(Value::String(status)) => match MiraiV2CallStatus::parse(status) {
-            MiraiV2CallStatus::Aborted => None,
+    let unconfirmed = |detail: String| {
+        Err(response.decode_error(format!(
+            "{detail}, so the abort is not confirmed: the call may still be running"
+        )))
+    };
+    match response.string_field(&answer, "id")? {
+        Some(id) if id != call_id.as_str() => {
+            return unconfirmed("field `id` names another call".to_owned());
+        }
+        _ => {}
+    }
+    match response.string_field(&answer, "status")? {
+        Some(status) => match MiraiV2CallStatus::parse(status) {
+            MiraiV2CallStatus::Aborted => Ok(()),
             // A known status is a word of our own vocabulary; an unknown one is provider text and is not quoted.
-            MiraiV2CallStatus::Unknown(_) => doubt(
-                "the answer's `status` is a value this library does not know, not `aborted`"
-                    .to_owned(),
+            MiraiV2CallStatus::Unknown(_) => unconfirmed(
+                "field `status` is a value this library does not know, not `aborted`".to_owned(),
             ),
-            known => doubt(format!(
-                "the answer's `status` is `{}`, not `aborted`",
+            known => unconfirmed(format!(
+                "field `status` is `{}`, not `aborted`",
                 known.as_str()
             )),
         },
-        None => doubt("the answer has no `status`".to_owned()),
-        Some(other) => doubt(format!(
-            "the answer's `status` is {}, not a string",
-            json_type(other)
-        )),
-    }
-}
-
-/// The JSON type of `value`, for errors that name a field's type instead of quoting it.
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        None => unconfirmed("field `status` is absent".to_owned()),
     }
 }
 
