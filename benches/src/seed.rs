@@ -1,4 +1,4 @@
-//! `seed`: `started` calls through the simulator's `/_sim` control API.
+//! `seed`: `started` calls (and, for a soak, some ringing ones) through the simulator's `/_sim` control API.
 //!
 //! The control API seeds one call per request (its batch route, `/_sim/cartesia/agents/{id}/calls`, makes finished
 //! calls, which cannot be cancelled), so seeding sends one small request per call, `concurrency` at a time, over
@@ -43,12 +43,11 @@ pub(crate) async fn run(calls: &Calls, ids_file: Option<&Path>, plan: &FaultPlan
     };
     let mut answers = stream::iter((0..calls.count).zip(calls.ids()))
         .map(|(index, id)| {
-            let call =
-                serde_json::json!({"id": id, "agent_id": "agent_bench", "status": "started"});
-            let seeded = post(&seed_url, call);
-            let fault = plan
-                .fault(index, calls.count)
-                .map(|trouble| post(&fault_url, plan.script(&id, trouble)));
+            let trouble = plan.fault(index, calls.count);
+            let seeded = post(&seed_url, plan.call(&id, trouble));
+            let fault = trouble
+                .and_then(|trouble| plan.script(&id, trouble))
+                .map(|script| post(&fault_url, script));
             async move {
                 seeded.await?;
                 if let Some(fault) = fault {

@@ -3,15 +3,19 @@
 //! `seed --faults-per-mille N` (see [`FaultPlan`]) scripts one fault for N calls in 1,000, picked and typed by a
 //! seeded hash of the call's number: a 503, a 429 with `Retry-After`, a TCP reset before the request is handled,
 //! or a lost reply (the cancel lands, then the connection is reset). `--long-pause S` adds one 429 asking for S
-//! seconds, on one call 5% into the run: the whole run pauses for it (the bulk engine starts no id meanwhile). Each
+//! seconds, on one call 5% into the run: the whole run pauses for it (the bulk engine starts no id meanwhile).
+//! `--ringing-per-mille N` seeds N in 1,000 of the calls without a fault ringing (`created`): answered right after
+//! the first cancel is refused, or after one or three reads; `soak` then runs the engine with a ring wait. Each
 //! fault answers the next request about its call, whatever the route. `soak` then cancels every call through
 //! [`terminate_all`] and checks, as it reads the reports and from the simulator's counters at the end:
 //!
 //! - one report per id: every id of the run reported, none twice, none that was not asked for;
-//! - every answer true: every call was `started` and every fault is transient, so every report must say
-//!   `terminated`, and the simulator must hold every call ended by `api_cancelled`, none still `started`;
+//! - every answer true: every call was `started` or is answered while we stop it, and every fault is transient, so
+//!   every report must say `terminated`, and the simulator must hold every call ended by `api_cancelled`, none still
+//!   `started` or `created`;
 //! - no double cancel: the cancels that reached the simulator's handler (its journal's `handled` count, which leaves
-//!   out requests a fault answered first) number exactly the calls. Each call needed one, so none got two;
+//!   out requests a fault answered first) number exactly the calls plus the ringing calls. Each call needed one that
+//!   ended it, and each ringing call one that Cartesia refused while it rang, so none got a second one that landed;
 //! - every scripted fault fired;
 //! - the long pause was a pause: the run was paused for at least its length, and no pause ended the run.
 //!
@@ -47,7 +51,14 @@ pub(crate) struct FaultPlan {
     /// Script one 429 asking for this many seconds, on one call 5% into the run (0 for none).
     #[arg(long, default_value_t = 0)]
     pub(crate) long_pause: u32,
+    /// Calls in 1,000 of those without a fault seeded ringing (`created`), answered while they are being stopped;
+    /// `soak` then waits for ringing calls ([`RING_WAIT`]).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) ringing_per_mille: u32,
 }
+
+/// The soak's ring wait when it seeds ringing calls: past Cartesia's 80 s ringing bound, as callctl's default.
+pub(crate) const RING_WAIT: Duration = Duration::from_secs(90);
 
 /// The faults a soak injects, each once per call that gets one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +73,13 @@ pub(crate) enum Trouble {
     LostReply,
     /// The run's one 429 with a long `Retry-After` (`--long-pause`), before the request is handled.
     LongPause,
+    /// Not a fault: a call seeded ringing, answered right after its first cancel is refused (the cancel raced the
+    /// pick-up); `terminate` reads it `started` and cancels again.
+    RingingAnsweredAtCancel,
+    /// Not a fault: a call seeded ringing, answered at the second read; `terminate` waits for it.
+    RingingOneRead,
+    /// Not a fault: a call seeded ringing, answered at the fourth read; `terminate` waits longer for it.
+    RingingThreeReads,
 }
 
 impl Trouble {
@@ -79,26 +97,78 @@ impl Trouble {
             Trouble::Reset => "reset",
             Trouble::LostReply => "lost_reply",
             Trouble::LongPause => "long_pause_429",
+            Trouble::RingingAnsweredAtCancel => "ringing_at_cancel",
+            Trouble::RingingOneRead => "ringing_1_read",
+            Trouble::RingingThreeReads => "ringing_3_reads",
         }
     }
 }
 
 impl FaultPlan {
-    /// The fault call number `index` of `count` gets, if any: the long pause's, or the seeded pick's.
+    /// What is odd about call number `index` of `count`, if anything: the long pause, a seeded fault, or ringing.
     pub(crate) fn fault(&self, index: u32, count: u32) -> Option<Trouble> {
         if self.long_pause_index(count) == Some(index) {
             return Some(Trouble::LongPause);
         }
-        self.trouble(index)
+        self.trouble(index).or_else(|| self.ringing(index))
     }
 
-    /// The call that gets the long pause: the first one from 5% into the run that the seeded pick leaves alone, so
-    /// its one request meets only the long 429 before it is cancelled.
+    /// The call that gets the long pause: the first one from 5% into the run that the seeded pick leaves alone and
+    /// that does not ring, so its one request meets only the long 429 before it is cancelled.
     fn long_pause_index(&self, count: u32) -> Option<u32> {
         if self.long_pause == 0 {
             return None;
         }
-        (count / 20..count).find(|&index| self.trouble(index).is_none())
+        (count / 20..count)
+            .find(|&index| self.trouble(index).is_none() && self.ringing(index).is_none())
+    }
+
+    /// How call number `index` rings, if it is one of the ringing calls: a hash of its own, so the ringing calls are
+    /// spread independently of the faults, and only calls without a fault ring.
+    fn ringing(&self, index: u32) -> Option<Trouble> {
+        if self.trouble(index).is_some() {
+            return None;
+        }
+        let hash =
+            splitmix64(splitmix64(self.fault_seed) ^ splitmix64(u64::from(index) | (1 << 40)));
+        if hash % 1000 >= u64::from(self.ringing_per_mille) {
+            return None;
+        }
+        match (hash >> 32) % 3 {
+            0 => Some(Trouble::RingingAnsweredAtCancel),
+            1 => Some(Trouble::RingingOneRead),
+            _ => Some(Trouble::RingingThreeReads),
+        }
+    }
+
+    /// How many of `count` calls ring.
+    pub(crate) fn ringing_calls(&self, count: u32) -> u64 {
+        if self.ringing_per_mille == 0 {
+            return 0;
+        }
+        let ringing = (0..count).filter(|&index| self.ringing(index).is_some());
+        ringing.count() as u64
+    }
+
+    /// The `/_sim/cartesia/calls` body that seeds call `call_id`: `started`, or ringing as `trouble` says.
+    pub(crate) fn call(&self, call_id: &str, trouble: Option<Trouble>) -> Value {
+        let mut call = json!({"id": call_id, "agent_id": "agent_bench", "status": "started"});
+        match trouble {
+            Some(Trouble::RingingAnsweredAtCancel) => {
+                call["status"] = "created".into();
+                call["answer_at_first_cancel"] = true.into();
+            }
+            Some(Trouble::RingingOneRead) => {
+                call["status"] = "created".into();
+                call["answer_after_reads"] = 1.into();
+            }
+            Some(Trouble::RingingThreeReads) => {
+                call["status"] = "created".into();
+                call["answer_after_reads"] = 3.into();
+            }
+            _ => {}
+        }
+        call
     }
 
     /// The fault the seeded pick gives call number `index`, if any.
@@ -112,8 +182,9 @@ impl FaultPlan {
             .copied()
     }
 
-    /// The `/_sim/faults` body that scripts `trouble` once for `call_id`.
-    pub(crate) fn script(&self, call_id: &str, trouble: Trouble) -> Value {
+    /// The `/_sim/faults` body that scripts `trouble` once for `call_id`; `None` for a ringing call, which is seeded
+    /// so instead (see [`call`](Self::call)).
+    pub(crate) fn script(&self, call_id: &str, trouble: Trouble) -> Option<Value> {
         let fault = match trouble {
             Trouble::ServerError => json!({"kind": "status", "code": 503}),
             Trouble::RateLimited => {
@@ -124,8 +195,11 @@ impl FaultPlan {
             Trouble::LongPause => {
                 json!({"kind": "status", "code": 429, "retry_after": self.long_pause.to_string()})
             }
+            Trouble::RingingAnsweredAtCancel
+            | Trouble::RingingOneRead
+            | Trouble::RingingThreeReads => return None,
         };
-        json!({"call_id": call_id, "times": 1, "fault": fault})
+        Some(json!({"call_id": call_id, "times": 1, "fault": fault}))
     }
 }
 
@@ -180,8 +254,17 @@ struct Tally {
     strangers: u64,
     outcomes: BTreeMap<String, u64>,
     by_trouble: BTreeMap<&'static str, ByTrouble>,
+    ring_waits: RingWaits,
     problems: Vec<String>,
     samples: Vec<Sample>,
+}
+
+/// What waiting for ringing calls cost (`Termination::ring_wait`).
+#[derive(Debug, Default, Clone, Copy)]
+struct RingWaits {
+    calls: u64,
+    total: Duration,
+    longest: Duration,
 }
 
 /// How many failed checks are quoted in full; the rest are counted.
@@ -199,6 +282,7 @@ impl Tally {
             strangers: 0,
             outcomes: BTreeMap::new(),
             by_trouble: BTreeMap::new(),
+            ring_waits: RingWaits::default(),
             problems: Vec::new(),
             samples: Vec::new(),
         }
@@ -256,6 +340,11 @@ impl Tally {
         match reported {
             BulkOutcome::Done(done) if done.outcome() == TerminateOutcome::Terminated => {
                 tally.terminated += 1;
+                if let Some(waited) = done.ring_wait() {
+                    self.ring_waits.calls += 1;
+                    self.ring_waits.total += waited;
+                    self.ring_waits.longest = self.ring_waits.longest.max(waited);
+                }
             }
             BulkOutcome::Failed(error) => {
                 self.problem(format!("{call_id} ({fault}): failed: {error}"));
@@ -292,7 +381,12 @@ pub(crate) async fn run(calls: &Calls, options: &SoakOptions) -> Result<()> {
     if options.without_deduplication {
         bulk = bulk.without_deduplication();
     }
+    let ringing = options.plan.ringing_calls(calls.count);
+    if options.plan.ringing_per_mille > 0 {
+        bulk = bulk.with_ring_wait(RING_WAIT);
+    }
     let deduplicates = bulk.deduplicates();
+    let bulk_ring_wait = bulk.ring_wait();
     let sample_every = u64::from(options.sample_every.max(1));
     let plan = options.plan.clone();
 
@@ -324,7 +418,7 @@ pub(crate) async fn run(calls: &Calls, options: &SoakOptions) -> Result<()> {
         total: pauses.total(),
         exceeded: pauses.exceeded(),
     };
-    let mut failed = checks(&tally, &simulator);
+    let mut failed = checks(&tally, &simulator, ringing);
     failed.append(&mut paused.checks());
     if tally.problems.len() == QUOTED_PROBLEMS {
         failed.push(format!(
@@ -335,6 +429,13 @@ pub(crate) async fn run(calls: &Calls, options: &SoakOptions) -> Result<()> {
     let mut line = to_json(&tally, &simulator, elapsed, &failed);
     line["deduplication"] = deduplicates.into();
     line["pauses"] = paused.to_json();
+    line["ringing"] = json!({
+        "calls": ringing,
+        "ring_wait_s": bulk_ring_wait.map(|wait| wait.as_secs()),
+        "waited_for": tally.ring_waits.calls,
+        "waited_s": tally.ring_waits.total.as_secs_f64(),
+        "longest_wait_s": tally.ring_waits.longest.as_secs_f64(),
+    });
     println!("{line}");
     if failed.is_empty() {
         Ok(())
@@ -391,6 +492,7 @@ struct Simulator {
     reads: u64,
     calls: u64,
     started: u64,
+    created: u64,
     api_cancelled: u64,
     faults_pending: u64,
 }
@@ -425,14 +527,15 @@ impl Simulator {
             reads: required(&journal, "/routes/cartesia.get")?,
             calls: required(&summary, "/calls")?,
             started: number(&summary, "/by_status/started").unwrap_or(0),
+            created: number(&summary, "/by_status/created").unwrap_or(0),
             api_cancelled: number(&summary, "/by_end_reason/api_cancelled").unwrap_or(0),
             faults_pending: required(&faults, "/pending")?,
         })
     }
 }
 
-/// The run-wide checks; a line for each that failed.
-fn checks(tally: &Tally, simulator: &Simulator) -> Vec<String> {
+/// The run-wide checks, for a run with `ringing` ringing calls; a line for each that failed.
+fn checks(tally: &Tally, simulator: &Simulator, ringing: u64) -> Vec<String> {
     let count = u64::from(tally.count);
     // Counted once per id of the run: repeats and strangers are failures of their own.
     let terminated: u64 = tally.by_trouble.values().map(|t| t.terminated).sum();
@@ -463,16 +566,17 @@ fn checks(tally: &Tally, simulator: &Simulator) -> Vec<String> {
         format!("{terminated} of {count} calls reported terminated"),
     );
     check(
-        simulator.api_cancelled == count && simulator.started == 0,
+        simulator.api_cancelled == count && simulator.started == 0 && simulator.created == 0,
         format!(
-            "the simulator holds {} calls ended by api_cancelled and {} still started, of {count}",
-            simulator.api_cancelled, simulator.started
+            "the simulator holds {} calls ended by api_cancelled, {} still started and {} still ringing, of {count}",
+            simulator.api_cancelled, simulator.started, simulator.created
         ),
     );
+    // One cancel ends each call; each ringing call also had one refused while it rang. One more is a double cancel.
     check(
-        simulator.cancels_handled == count,
+        simulator.cancels_handled == count + ringing,
         format!(
-            "{} cancels reached the simulator's handler for {count} calls",
+            "{} cancels reached the simulator's handler for {count} calls, {ringing} of them ringing",
             simulator.cancels_handled
         ),
     );
@@ -534,6 +638,7 @@ fn to_json(tally: &Tally, simulator: &Simulator, elapsed: Duration, failed: &[St
             "calls": simulator.calls,
             "api_cancelled": simulator.api_cancelled,
             "still_started": simulator.started,
+            "still_ringing": simulator.created,
             "faults_pending": simulator.faults_pending,
         },
         "failed": failed,
@@ -550,6 +655,7 @@ mod tests {
             fault_seed: 1,
             retry_after: "0.01".to_owned(),
             long_pause: 0,
+            ringing_per_mille: 0,
         }
     }
 
@@ -584,10 +690,36 @@ mod tests {
         assert_eq!(long.len(), 1);
         assert!(long[0] >= 1_000 && plan.trouble(long[0]).is_none());
         assert_eq!(
-            plan.script("ac_3", Trouble::LongPause)["fault"],
-            json!({"kind": "status", "code": 429, "retry_after": "5"})
+            plan.script("ac_3", Trouble::LongPause)
+                .map(|s| s["fault"].clone()),
+            Some(json!({"kind": "status", "code": 429, "retry_after": "5"}))
         );
         assert!((0..20_000).all(|i| plan_of(100).fault(i, 20_000) != Some(Trouble::LongPause)));
+    }
+
+    #[test]
+    fn ringing_calls_are_the_share_asked_for_of_the_calls_without_a_fault() {
+        let plan = FaultPlan {
+            ringing_per_mille: 30,
+            long_pause: 5,
+            ..plan_of(100)
+        };
+        let mut kinds = BTreeMap::new();
+        for index in 0..100_000 {
+            if let Some(ringing) = plan.ringing(index) {
+                assert!(plan.trouble(index).is_none() && plan.script("ac_r", ringing).is_none());
+                assert_eq!(plan.fault(index, 100_000), Some(ringing));
+                *kinds.entry(ringing.as_str()).or_insert(0u32) += 1;
+            }
+        }
+        let total: u32 = kinds.values().sum();
+        // 3% of the 90% without a fault.
+        assert!((2_400..=3_000).contains(&total), "{total}");
+        assert_eq!(kinds.len(), 3);
+        assert_eq!(plan.ringing_calls(100_000), u64::from(total));
+        assert_eq!(plan_of(100).ringing_calls(100_000), 0);
+        let long = plan.long_pause_index(100_000).map(|i| plan.ringing(i));
+        assert_eq!(long, Some(None), "the long pause's call does not ring");
     }
 
     #[test]
@@ -607,13 +739,24 @@ mod tests {
         let plan = plan_of(100);
         assert_eq!(
             plan.script("ac_1", Trouble::RateLimited),
-            json!({"call_id": "ac_1", "times": 1,
-                   "fault": {"kind": "status", "code": 429, "retry_after": "0.01"}})
+            Some(json!({"call_id": "ac_1", "times": 1,
+                   "fault": {"kind": "status", "code": 429, "retry_after": "0.01"}}))
         );
         assert_eq!(
-            plan.script("ac_2", Trouble::LostReply)["fault"]["kind"],
-            "lost_reply"
+            plan.script("ac_2", Trouble::LostReply)
+                .map(|s| s["fault"]["kind"].clone()),
+            Some(json!("lost_reply"))
         );
+        assert_eq!(plan.script("ac_3", Trouble::RingingOneRead), None);
+        assert_eq!(
+            plan.call("ac_3", Some(Trouble::RingingOneRead)),
+            json!({"id": "ac_3", "agent_id": "agent_bench", "status": "created", "answer_after_reads": 1})
+        );
+        assert_eq!(
+            plan.call("ac_4", Some(Trouble::RingingAnsweredAtCancel)),
+            json!({"id": "ac_4", "agent_id": "agent_bench", "status": "created", "answer_at_first_cancel": true})
+        );
+        assert_eq!(plan.call("ac_5", None)["status"], "started");
     }
 
     #[test]
@@ -655,10 +798,11 @@ mod tests {
             reads: 0,
             calls: 3,
             started: 0,
+            created: 0,
             api_cancelled: 3,
             faults_pending: 0,
         };
-        let failed = checks(&tally, &simulator);
+        let failed = checks(&tally, &simulator, 0);
         assert!(
             failed.iter().any(|f| f.contains("4 cancels reached")),
             "{failed:?}"
@@ -671,6 +815,12 @@ mod tests {
         );
         assert!(
             failed.iter().any(|f| f.contains("ids reported twice")),
+            "{failed:?}"
+        );
+        // Four cancels handled for three calls is right when one of them rang: its first cancel was refused.
+        let failed = checks(&tally, &simulator, 1);
+        assert!(
+            !failed.iter().any(|f| f.contains("cancels reached")),
             "{failed:?}"
         );
     }

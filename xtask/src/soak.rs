@@ -4,8 +4,10 @@
 //! runs two harness processes against it: `calls-bench seed`, which seeds `started` calls `ac_soak_0`… and scripts a
 //! fault for `--faults-per-mille` of them (a 503, a 429 with `Retry-After`, a reset before the request is handled,
 //! or a lost reply after it was), plus one long pause (a 429 asking for [`LONG_PAUSE_SECONDS`], on one call 5% into
-//! the run), then `calls-bench soak`, which cancels them all through `terminate_all` and checks every answer, the
-//! simulator's counters and that the run paused for the long pause (see `benches/src/soak.rs` for the checks).
+//! the run), and seeds [`RINGING_PER_MILLE`] in 1,000 of the calls without a fault ringing (`created`, answered
+//! while they are being stopped); then `calls-bench soak`, which cancels them all through `terminate_all` with a ring
+//! wait and checks every answer, the simulator's counters and that the run paused for the long pause (see
+//! `benches/src/soak.rs` for the checks).
 //! Seeding runs in a process of its own so that the soak's memory figures hold the bulk engine and the client only.
 //!
 //! It prints the figures (throughput, outcomes, what became of each kind of fault, the soak process's resident
@@ -68,6 +70,12 @@ const PREFIX: &str = "ac_soak_";
 /// to a run of about a minute.
 pub const LONG_PAUSE_SECONDS: u32 = 5;
 
+/// Calls in 1,000 (of those without a fault) seeded ringing: a third answered as the first cancel is refused, a
+/// third at the second read, a third at the fourth. Each one waited for holds a slot for up to a second or so (5 in
+/// 1,000 took a 20,000-call soak from 11 to 18 s), so a larger share would make the soak measure ringing more than
+/// the engine.
+pub const RINGING_PER_MILLE: u32 = 2;
+
 /// Builds, seeds, soaks, prints and records the figures.
 ///
 /// # Errors
@@ -93,12 +101,14 @@ pub fn run(root: &Path, options: &SoakOptions) -> Result<()> {
             .args(["--fault-seed", &options.fault_seed.to_string()])
             .args(["--retry-after", &options.retry_after])
             .args(["--long-pause", &LONG_PAUSE_SECONDS.to_string()])
+            .args(["--ringing-per-mille", &RINGING_PER_MILLE.to_string()])
             .envs(sim.env());
         command
     };
 
     println!(
-        "\n==> seeding {} started calls, {} in 1,000 with a fault, one with a {LONG_PAUSE_SECONDS} s 429",
+        "\n==> seeding {} calls, {} in 1,000 with a fault, one with a {LONG_PAUSE_SECONDS} s 429, \
+         {RINGING_PER_MILLE} in 1,000 of the others ringing",
         options.calls, options.faults_per_mille
     );
     let seeding = Instant::now();
@@ -241,13 +251,14 @@ fn render(figures: &Value) -> String {
     let _ = writeln!(
         out,
         "\nsimulator: {} cancel requests, {} reached its handler, {} reads; {} calls, {} ended by api_cancelled, {} \
-         still started; {} faults never fired; peak RSS {:.0} MiB",
+         still started, {} still ringing; {} faults never fired; peak RSS {:.0} MiB",
         number("/simulator/cancel_requests"),
         number("/simulator/cancels_handled"),
         number("/simulator/get_requests"),
         number("/simulator/calls"),
         number("/simulator/api_cancelled"),
         number("/simulator/still_started"),
+        number("/simulator/still_ringing"),
         number("/simulator/faults_pending"),
         mib(number("/sim_peak_rss_kib")),
     );
@@ -263,6 +274,15 @@ fn render(figures: &Value) -> String {
             Some(asked) => format!("; a {asked:.1} s pause ended the run"),
             None => String::new(),
         },
+    );
+    let _ = writeln!(
+        out,
+        "ringing: {} calls seeded ringing, {} waited for ({:.1} s in all, {:.2} s at most) with a ring wait of {} s",
+        number("/ringing/calls"),
+        number("/ringing/waited_for"),
+        number("/ringing/waited_s"),
+        number("/ringing/longest_wait_s"),
+        number("/ringing/ring_wait_s"),
     );
     for failed in failed_checks(figures) {
         let _ = writeln!(out, "FAILED: {failed}");
@@ -283,6 +303,7 @@ mod tests {
             "memory": [{"reports": 10, "seconds": 1.0, "rss_kib": 2048, "peak_rss_kib": 4096}],
             "simulator": {"cancel_requests": 12, "cancels_handled": 9},
             "pauses": {"long_pause_s": 5, "paused_s": 5.25, "ended_by_pause_s": null},
+            "ringing": {"calls": 3, "ring_wait_s": 90, "waited_for": 2, "waited_s": 1.5, "longest_wait_s": 1.0},
             "failed": ["9 of 10 calls reported terminated"],
         });
         assert_eq!(
@@ -304,6 +325,12 @@ mod tests {
         );
         assert!(
             text.contains("paused for 5.2 s in all (one long pause of 5 s scripted)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "ringing: 3 calls seeded ringing, 2 waited for (1.5 s in all, 1.00 s at most)"
+            ),
             "{text}"
         );
         assert!(failed_checks(&serde_json::json!({"failed": []})).is_empty());
