@@ -210,9 +210,10 @@ impl MiraiClient {
         self.abort_counting(call_id)
             .await
             .map(|(aborted, _)| aborted)
+            .map_err(|failed| failed.error)
     }
 
-    async fn abort_counting(&self, call_id: &CallId) -> call_core::Result<(Aborted, u32)> {
+    async fn abort_counting(&self, call_id: &CallId) -> Result<(Aborted, u32), Failed> {
         let body = serde_json::to_vec(&AbortBody {
             call_id: call_id.as_str(),
         })
@@ -227,6 +228,10 @@ impl MiraiClient {
             .json_body(body)
             .idempotency(Idempotency::Idempotent);
         let response = self.http.send(request).await?;
+        let failed = |error: Error| Failed {
+            error,
+            earlier_acted: response.earlier_attempt_may_have_taken_effect(),
+        };
         if response.is_success() {
             // Only Mirai's own answers count: the documented `{"message": ...}`, or the older draft's
             // `{"status": "aborted", "callId": ...}`. A body whose code is an error is that refusal. Any other 2xx (an
@@ -252,25 +257,44 @@ impl MiraiClient {
                         ),
                     };
                     let error = response.context(error);
-                    Err(match message {
+                    Err(failed(match message {
                         Some(message) => error.with_provider_message(&message),
                         None => error,
-                    })
+                    }))
                 }
-                SuccessBody::Unclear(detail) => Err(response.decode_error(format!(
+                SuccessBody::Unclear(detail) => Err(failed(response.decode_error(format!(
                     "{detail}, so it is not Mirai's abort answer and the abort is not confirmed"
-                ))),
+                )))),
             };
         }
         let error = error_from(&response);
-        Err(if response.status() == 400 {
+        Err(failed(if response.status() == 400 {
             // The abort's one documented 400 is a refusal about the call's state, not invalid input.
             error
                 .with_kind(ErrorKind::NotTerminable)
                 .with_detail("refused")
         } else {
             error
-        })
+        }))
+    }
+}
+
+/// A failed abort, and whether an attempt before its last may have been acted on by Mirai (a timeout or reset after
+/// sending, a 5xx; not a 429 or a connection that never opened): only then is "already aborted" our own abort.
+/// Kept beside the error because the last attempt's own answer may be a refusal under a 2xx status, which
+/// [`Error::may_have_taken_effect`] cannot tell from a success it could not read.
+struct Failed {
+    error: Error,
+    earlier_acted: bool,
+}
+
+impl From<Error> for Failed {
+    /// A failure with no answer to read (a transport error, a timeout): whatever may have been acted on.
+    fn from(error: Error) -> Self {
+        Failed {
+            earlier_acted: error.may_have_taken_effect(),
+            error,
+        }
     }
 }
 
@@ -289,8 +313,9 @@ impl CallControl for MiraiClient {
     /// - A refusal (400, or a 2xx whose body carries code 400 or a refusal's message) is told apart by its whole
     ///   message, compared without case, repeated spaces, hyphens or a final full stop; a message that only contains
     ///   one of these ("extended", "intended") is not it:
-    ///   - "Call already aborted": `Terminated` when an earlier attempt of ours may have reached Mirai (its reply
-    ///     was lost and this retry found its work done), else [`TerminateOutcome::AlreadyEnded`]. The legacy API
+    ///   - "Call already aborted": `Terminated` when an earlier attempt of ours may have been acted on (it timed out
+    ///     or broke after sending, or got a 5xx, and this retry found its work done), else
+    ///     [`TerminateOutcome::AlreadyEnded`]: a 429 or a connection that never opened did nothing. The legacy API
     ///     cannot tell our abort from someone else's; either way the call is aborted.
     ///   - "Call already completed", "Call already ended", "Call already timeout": `AlreadyEnded`.
     ///   - "Call already in progress" (or "... in progress or completed"): [`ErrorKind::NotTerminable`]: the legacy
@@ -306,9 +331,12 @@ impl CallControl for MiraiClient {
     /// [`state`](CallControl::state) keeps the trait's default and answers [`ErrorKind::Unsupported`]: the legacy
     /// API has no way to read a call (outcomes arrive by webhook only; see [`crate::legacy::WebhookEvent`]).
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
-        let first = match self.abort_counting(call_id).await {
+        let Failed {
+            error: first,
+            earlier_acted,
+        } = match self.abort_counting(call_id).await {
             Ok((aborted, attempts)) => return Ok(aborted_now(call_id, aborted, attempts)),
-            Err(error) => error,
+            Err(failed) => failed,
         };
         // A 2xx that is not Mirai's answer leaves the abort's effect unknown, and the legacy API cannot read the call:
         // ask once more (abort is safe to repeat). Its answer is about a call our first request may have aborted.
@@ -319,7 +347,7 @@ impl CallControl for MiraiClient {
                 Ok((aborted, attempts)) => {
                     Ok(aborted_now(call_id, aborted, first.attempts() + attempts))
                 }
-                Err(second) if second.kind() == ErrorKind::NotTerminable => {
+                Err(Failed { error: second, .. }) if second.kind() == ErrorKind::NotTerminable => {
                     let attempts = first.attempts() + second.attempts();
                     refused(call_id, second.with_attempts(attempts), true).or(Err(first))
                 }
@@ -327,8 +355,9 @@ impl CallControl for MiraiClient {
             };
         }
         if first.kind() == ErrorKind::NotTerminable {
-            let landed_before = first.attempts() > 1;
-            return refused(call_id, first, landed_before);
+            // A retry that found the call aborted did our work only if an earlier attempt may have been acted on: a 429
+            // then "already aborted" is someone else's abort.
+            return refused(call_id, first, earlier_acted);
         }
         Err(first)
     }

@@ -91,6 +91,49 @@ async fn already_aborted_after_a_502_is_our_own_abort() {
 }
 
 #[tokio::test]
+async fn already_aborted_after_a_429_is_someone_elses_abort() {
+    // A rate limit refused the first attempt: nothing of ours reached the call, so the abort found is not ours.
+    let mut server = Server::new_async().await;
+    let limited = abort_mock(&mut server, "c1")
+        .with_status(429)
+        .with_header("retry-after", "0")
+        .expect(1)
+        .create_async()
+        .await;
+    let refused = abort_mock(&mut server, "c1")
+        .with_status(400)
+        .with_body(refusal("Call already aborted"))
+        .expect(1)
+        .create_async()
+        .await;
+    let done = legacy(&server.url()).terminate(&id("c1")).await.unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::AlreadyEnded);
+    assert_eq!(done.attempts(), 2);
+    limited.assert_async().await;
+    refused.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_200_carrying_already_aborted_after_a_502_is_our_own_abort() {
+    let mut server = Server::new_async().await;
+    let failed = abort_mock(&mut server, "c1")
+        .with_status(502)
+        .expect(1)
+        .create_async()
+        .await;
+    let refused = abort_mock(&mut server, "c1")
+        .with_status(200)
+        .with_body(refusal("Call already aborted"))
+        .expect(1)
+        .create_async()
+        .await;
+    let done = legacy(&server.url()).terminate(&id("c1")).await.unwrap();
+    assert_eq!(done.outcome(), TerminateOutcome::Terminated);
+    failed.assert_async().await;
+    refused.assert_async().await;
+}
+
+#[tokio::test]
 async fn already_aborted_after_a_reset_is_our_own_abort() {
     let server = RawServer::start(|_, before| {
         if before == 0 {
