@@ -253,27 +253,7 @@ impl CartesiaClient {
                     .with_request_sent(true),
             ));
         };
-        let mut tally = Tally::default();
-        let mut seen = HashSet::new();
-        let mut ids = Vec::new();
-        for (index, recipient) in recipients.iter().enumerate() {
-            match &recipient.agent_call_id {
-                Some(id) => {
-                    if seen.insert(id.as_str()) {
-                        ids.push(id.as_str().to_owned());
-                    }
-                }
-                None => match recipient.status {
-                    RecipientStatus::Cancelled | RecipientStatus::Queued => {
-                        tally.withdrawn = tally.withdrawn.saturating_add(1);
-                    }
-                    RecipientStatus::Failed => {
-                        tally.failed_before_dial = tally.failed_before_dial.saturating_add(1);
-                    }
-                    _ => tally.unaccounted.push(index),
-                },
-            }
-        }
+        let (tally, ids) = sort(&recipients);
         let calls = ids.len();
         let client: Arc<dyn CallControl> = Arc::new(self.clone());
         let reports = terminate_all(client, futures_util::stream::iter(ids), options.bulk);
@@ -287,6 +267,34 @@ impl CartesiaClient {
     }
 }
 
+/// Sorts the recipients read after the cancel: the distinct call ids to terminate, in the batch's order, and the
+/// recipients without a call, by what that means.
+fn sort(recipients: &[Recipient]) -> (Tally, Vec<String>) {
+    let mut tally = Tally::default();
+    let mut seen = HashSet::new();
+    let mut ids = Vec::new();
+    for (index, recipient) in recipients.iter().enumerate() {
+        match &recipient.agent_call_id {
+            Some(id) => {
+                if seen.insert(id.as_str()) {
+                    ids.push(id.as_str().to_owned());
+                }
+            }
+            None => match recipient.status {
+                RecipientStatus::Cancelled | RecipientStatus::Queued => {
+                    tally.withdrawn = tally.withdrawn.saturating_add(1);
+                }
+                RecipientStatus::Failed => {
+                    tally.failed_before_dial = tally.failed_before_dial.saturating_add(1);
+                }
+                // `dispatched` or a status this library does not know: the dialer may still place its call.
+                _ => tally.unaccounted.push(index),
+            },
+        }
+    }
+    (tally, ids)
+}
+
 /// A failure after the batch was cancelled: says that the batch is cancelled and no call was, and that trying again
 /// is safe.
 fn cancelled_only(error: Error) -> Error {
@@ -294,4 +302,35 @@ fn cancelled_only(error: Error) -> Error {
         "the batch was cancelled, but its recipients could not be read, so none of its calls was cancelled; calling \
          stop_batch again is safe",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_recipients_and_keeps_the_unaccounted_ones_by_index() {
+        let recipient = |id: &str, status: &str, call: Option<&str>| -> Recipient {
+            let mut json =
+                serde_json::json!({"id": id, "to_number": "+14155550100", "status": status});
+            if let Some(call) = call {
+                json["agent_call_id"] = call.into();
+            }
+            serde_json::from_value(json).unwrap()
+        };
+        let recipients = [
+            recipient("r0", "started", Some("ac_1")),
+            recipient("r1", "dispatched", None),
+            recipient("r2", "queued", None),
+            recipient("r3", "cancelled", None),
+            recipient("r4", "failed", None),
+            recipient("r5", "completed", Some("ac_1")),
+            recipient("r6", "rerouted", None),
+        ];
+        let (tally, ids) = sort(&recipients);
+        assert_eq!(ids, ["ac_1"]);
+        assert_eq!(tally.withdrawn, 2);
+        assert_eq!(tally.failed_before_dial, 1);
+        assert_eq!(tally.unaccounted, [1, 6]);
+    }
 }
