@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result};
+use cargo_metadata::MetadataCommand;
 
 use crate::command;
 
@@ -47,11 +48,43 @@ impl CargoPackager {
         }
     }
 
-    /// Sets `key` for the cargo commands it runs (tests run them with `CARGO_NET_OFFLINE`).
+    /// Sets `key` for the cargo commands it runs (tests run them with `CARGO_NET_OFFLINE`, and in a target
+    /// directory of their own with `CARGO_TARGET_DIR`). The directories it cleans follow: `CARGO_TARGET_DIR` and
+    /// `CARGO_HOME` set here are the ones cleaned.
     #[must_use]
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.envs.push((key.to_owned(), value.to_owned()));
         self
+    }
+
+    /// The target directory its cargo commands build into, as `cargo metadata` reports it with the same
+    /// environment: `CARGO_TARGET_DIR`, `build.target-dir` in any cargo config, or `target/` under the root.
+    fn target_directory(&self) -> Result<PathBuf> {
+        let mut metadata = MetadataCommand::new();
+        metadata
+            .manifest_path(self.root.join("Cargo.toml"))
+            .no_deps();
+        for (key, value) in &self.envs {
+            metadata.env(key, value);
+        }
+        let metadata = metadata
+            .exec()
+            .with_context(|| format!("cargo metadata failed for {}", self.root.display()))?;
+        Ok(metadata.target_directory.into_std_path_buf())
+    }
+
+    /// Cargo's home for its cargo commands: `CARGO_HOME` as set here, else as set for xtask, else `~/.cargo`.
+    fn cargo_home(&self) -> Option<PathBuf> {
+        let set_here = self
+            .envs
+            .iter()
+            .rev()
+            .find(|(key, _)| key == "CARGO_HOME")
+            .map(|(_, value)| value.into());
+        match set_here.or_else(|| std::env::var_os("CARGO_HOME")) {
+            Some(home) if !home.is_empty() => Some(PathBuf::from(home)),
+            _ => std::env::home_dir().map(|home| home.join(".cargo")),
+        }
     }
 }
 
@@ -69,11 +102,11 @@ impl Packager for CargoPackager {
     /// workspace's own builds of them: they are built again, about a minute, not the dependencies).
     fn package(&self, crates: &[String]) -> Result<()> {
         let workspace = crate::workspace::Workspace::load(&self.root)?;
-        let packages = workspace.target_directory().join("package");
+        let packages = self.target_directory()?.join("package");
         if packages.exists() {
             std::fs::remove_dir_all(&packages)?;
         }
-        if let Some(home) = cargo_home() {
+        if let Some(home) = self.cargo_home() {
             let unpacked: Vec<(String, String)> = crates
                 .iter()
                 .filter_map(|name| {
@@ -103,14 +136,6 @@ pub fn clean_command(root: &Path, crates: &[String]) -> Command {
         command.args(["--package", name]);
     }
     command
-}
-
-/// Cargo's home: `CARGO_HOME`, else `~/.cargo`.
-fn cargo_home() -> Option<PathBuf> {
-    match std::env::var_os("CARGO_HOME") {
-        Some(home) if !home.is_empty() => Some(PathBuf::from(home)),
-        _ => std::env::home_dir().map(|home| home.join(".cargo")),
-    }
 }
 
 /// Where cargo unpacked earlier copies of these packages (`(name, version)`): every
@@ -181,6 +206,23 @@ mod tests {
                 index.join("call-core-0.1.0"),
             ]
         );
+        Ok(())
+    }
+
+    #[test]
+    fn the_directories_cleaned_are_those_the_packagers_environment_names() -> Result<()> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("xtask has a parent")?;
+        let elsewhere = std::env::temp_dir().join(format!("xtask-target-{}", std::process::id()));
+        let home = std::env::temp_dir().join(format!("xtask-home-{}", std::process::id()));
+        let packager = CargoPackager::new(root)
+            .env("CARGO_TARGET_DIR", &elsewhere.to_string_lossy())
+            .env("CARGO_HOME", &home.to_string_lossy());
+        let target = packager.target_directory();
+        let _ = std::fs::remove_dir_all(&home);
+        assert_eq!(target?, elsewhere);
+        assert_eq!(packager.cargo_home(), Some(home));
         Ok(())
     }
 

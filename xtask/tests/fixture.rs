@@ -99,6 +99,15 @@ impl Fixture {
     fn workspace(&self) -> Workspace {
         Workspace::load(&self.dir).unwrap()
     }
+
+    /// The fixture's own target directory, for every cargo command that builds it. Whatever the caller's setup
+    /// (`CARGO_TARGET_DIR`, `build.target-dir` in a cargo config, a target directory shared by several
+    /// workspaces), the fixture is built in its copy and nowhere else: packaging empties `<target>/package` and
+    /// cleans the packaged crates, which must never touch the caller's directory, and the tests look for what cargo
+    /// wrote there. `CARGO_TARGET_DIR` outranks every config file.
+    fn target_dir(&self) -> PathBuf {
+        self.path("target")
+    }
 }
 
 impl Drop for Fixture {
@@ -659,25 +668,20 @@ fn cargo_package_verifies_each_crate_against_the_unpublished_others() {
     let fixture = Fixture::new();
     let order = publish_order(&fixture.workspace().crate_graph()).unwrap();
     let output = xtask::package::command(&fixture.dir, &order)
-        .env("CARGO_TARGET_DIR", fixture.path("target"))
+        .env("CARGO_TARGET_DIR", fixture.target_dir())
         .env("CARGO_NET_OFFLINE", "true")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
+    let packages = fixture.target_dir().join("package");
     for name in [C, B, A] {
         assert!(
-            fixture
-                .path(&format!("target/package/{name}-0.1.0.crate"))
-                .is_file(),
+            packages.join(format!("{name}-0.1.0.crate")).is_file(),
             "{stderr}"
         );
     }
-    assert!(
-        !fixture
-            .path("target/package/fixture-tool-0.1.0.crate")
-            .exists()
-    );
+    assert!(!packages.join("fixture-tool-0.1.0.crate").exists());
 }
 
 #[test]
@@ -688,7 +692,9 @@ fn a_second_packaging_of_the_same_version_verifies_the_new_sources() {
     use xtask::package::CargoPackager;
     let fixture = Fixture::new();
     let order = publish_order(&fixture.workspace().crate_graph()).unwrap();
-    let packager = CargoPackager::new(&fixture.dir).env("CARGO_NET_OFFLINE", "true");
+    let packager = CargoPackager::new(&fixture.dir)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("CARGO_TARGET_DIR", &fixture.target_dir().to_string_lossy());
     packager.package(&order).unwrap();
     fixture.write(
         "crates/c/src/lib.rs",
@@ -699,7 +705,9 @@ fn a_second_packaging_of_the_same_version_verifies_the_new_sources() {
         "//! Fixture crate b.\n\n/// Needs what c gained.\npub fn uses_it() -> u8 {\n    fixture_c::added_later()\n}\n",
     );
     packager.package(&order).unwrap();
-    let unpacked = fixture.path("target/package/fixture-b-0.1.0/src/lib.rs");
+    let unpacked = fixture
+        .target_dir()
+        .join("package/fixture-b-0.1.0/src/lib.rs");
     assert!(
         std::fs::read_to_string(unpacked)
             .unwrap()
