@@ -30,6 +30,12 @@ mod bare;
 mod latency;
 mod measurement;
 mod process_usage;
+// The workspace's one procfs reader lives in xtask, which reads its children with it; compiled here as well so
+// that neither crate depends on the other (xtask would otherwise build the SDK, or this harness xtask's tooling).
+// Each crate uses part of it.
+#[allow(dead_code)]
+#[path = "../../xtask/src/bench/procfs.rs"]
+mod procfs;
 mod sdk;
 mod seed;
 mod soak;

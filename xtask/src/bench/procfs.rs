@@ -1,6 +1,30 @@
-//! Reading another process's CPU time and peak RSS from `/proc/<pid>` (Linux; no `unsafe`, no `getrusage`).
+//! CPU time and memory of a process, and the machine's busy time, read from `/proc` (Linux; no `unsafe`, no
+//! `getrusage`).
+//!
+//! The one procfs reader of the workspace: `cargo xtask bench` and `soak` read their children with it, and the
+//! `calls-bench` harness (`benches/`) compiles this same file as its own module (`#[path]`) to read itself, so that
+//! neither crate depends on the other. Keep it to `std`.
 
 use std::time::Duration;
+
+/// Which process to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Process {
+    /// The process reading (`/proc/self`): the harness's use; xtask reads only its children.
+    #[allow(dead_code)]
+    Current,
+    /// Another process, by pid.
+    Pid(u32),
+}
+
+impl Process {
+    fn file(self, name: &str) -> String {
+        match self {
+            Process::Current => format!("/proc/self/{name}"),
+            Process::Pid(pid) => format!("/proc/{pid}/{name}"),
+        }
+    }
+}
 
 /// Clock ticks per second of `/proc/<pid>/stat` (`getconf CLK_TCK`), 100 when it cannot be asked: that is `USER_HZ`
 /// on every Linux architecture in use.
@@ -25,6 +49,15 @@ pub(crate) struct Stat {
     pub(crate) cpu: Duration,
 }
 
+/// Resident memory, now and at its peak, from `/proc/<pid>/status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Memory {
+    /// The resident set size now (`VmRSS`), in KiB.
+    pub(crate) rss_kib: u64,
+    /// The peak resident set size so far (`VmHWM`), in KiB.
+    pub(crate) peak_rss_kib: u64,
+}
+
 /// Parses a `/proc/<pid>/stat` line. Fields are counted after the command name's closing parenthesis, since the
 /// name itself may hold spaces and parentheses.
 pub(crate) fn parse_stat(stat: &str, ticks_per_second: u64) -> Option<Stat> {
@@ -40,24 +73,47 @@ pub(crate) fn parse_stat(stat: &str, ticks_per_second: u64) -> Option<Stat> {
     })
 }
 
-/// `VmHWM` of a `/proc/<pid>/status`, in KiB; absent once the process has exited (its memory is gone).
-pub(crate) fn parse_vm_hwm_kib(status: &str) -> Option<u64> {
+/// `VmRSS` and `VmHWM` of a `/proc/<pid>/status`; absent once the process has exited (its memory is gone).
+pub(crate) fn parse_memory(status: &str) -> Option<Memory> {
+    Some(Memory {
+        rss_kib: kib_line(status, "VmRSS:")?,
+        peak_rss_kib: parse_vm_hwm_kib(status)?,
+    })
+}
+
+/// `VmHWM` of a `/proc/<pid>/status`, in KiB; absent once the process has exited.
+fn parse_vm_hwm_kib(status: &str) -> Option<u64> {
+    kib_line(status, "VmHWM:")
+}
+
+/// The value of a `Name:   1234 kB` line of a `/proc/<pid>/status`.
+fn kib_line(status: &str, name: &str) -> Option<u64> {
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(name))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The stat of `process`, if it still exists.
+pub(crate) fn stat_of(process: Process, ticks_per_second: u64) -> Option<Stat> {
+    let text = std::fs::read_to_string(process.file("stat")).ok()?;
+    parse_stat(&text, ticks_per_second)
+}
+
+/// The memory of `process`, if it is still running.
+pub(crate) fn memory_of(process: Process) -> Option<Memory> {
+    let text = std::fs::read_to_string(process.file("status")).ok()?;
+    parse_memory(&text)
 }
 
 /// The stat of process `pid`, if it still exists.
 pub(crate) fn stat(pid: u32, ticks_per_second: u64) -> Option<Stat> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    parse_stat(&text, ticks_per_second)
+    stat_of(Process::Pid(pid), ticks_per_second)
 }
 
 /// The peak RSS of process `pid` so far, in KiB, if it is still running.
 pub(crate) fn vm_hwm_kib(pid: u32) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    parse_vm_hwm_kib(&text)
+    memory_of(Process::Pid(pid)).map(|memory| memory.peak_rss_kib)
 }
 
 /// The CPU time the whole machine has spent busy (user, nice, system, irq, softirq, steal), from `/proc/stat`.
@@ -114,9 +170,31 @@ mod tests {
     }
 
     #[test]
-    fn peak_rss_comes_from_vm_hwm() {
+    fn memory_comes_from_vm_rss_and_vm_hwm() {
         let status = "Name:\tcallctl\nVmPeak:\t  99999 kB\nVmHWM:\t   12345 kB\nVmRSS:\t 1000 kB\n";
         assert_eq!(parse_vm_hwm_kib(status), Some(12345));
-        assert_eq!(parse_vm_hwm_kib("Name:\tx\nState:\tZ (zombie)\n"), None);
+        assert_eq!(
+            parse_memory(status),
+            Some(Memory {
+                rss_kib: 1000,
+                peak_rss_kib: 12345
+            })
+        );
+        let zombie = "Name:\tx\nState:\tZ (zombie)\n";
+        assert_eq!(parse_vm_hwm_kib(zombie), None);
+        assert_eq!(parse_memory(zombie), None);
+    }
+
+    #[test]
+    fn this_process_can_be_read() {
+        let ticks = ticks_per_second();
+        // The state is the main thread's, which may be waiting for this test's thread: only its presence is known.
+        assert!(stat_of(Process::Current, ticks).is_some());
+        let memory = memory_of(Process::Current);
+        assert!(
+            memory
+                .is_some_and(|memory| memory.peak_rss_kib >= memory.rss_kib && memory.rss_kib > 0),
+            "{memory:?}"
+        );
     }
 }
