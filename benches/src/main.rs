@@ -6,8 +6,9 @@
 //! - `seed` makes those calls `started` through the simulator's `/_sim` control API, and can write the ids to a file
 //!   for `callctl --ids-from`;
 //! - `sdk` cancels them through `CartesiaClient` and `terminate_all`, the path `callctl cartesia cancel` takes,
-//!   reading the reports where callctl reads them; `sdk-block-on` reads them on the `block_on` thread instead (callctl's old way, kept to show its cost);
-//! - `bare` sends the same requests with a plain `reqwest::Client` and no SDK logic, as the baseline;
+//!   reading the reports where callctl reads them;
+//! - `bare` sends the same requests from the strongest plain loop: 64 worker tasks on the multi-thread runtime
+//!   sharing one queue of ids and one `reqwest::Client`, no SDK logic (see `bare.rs`), as the baseline;
 //! - `soak` cancels a million calls (or `--count`) through `terminate_all` while the simulator injects faults that
 //!   `seed --faults-per-mille` scripted, and checks one true answer per id and no double cancel (see `soak.rs`);
 //! - `client` (a diagnostic) calls `CartesiaClient::terminate` for each with `buffer_unordered`, without the bulk
@@ -80,9 +81,8 @@ enum Mode {
     /// Cancel the calls through the SDK's bulk engine (`terminate_all`), reading the reports in a task on the
     /// runtime's workers as callctl does; print one JSON line.
     Sdk(Calls),
-    /// Diagnostic: as `sdk`, reading the reports on the `block_on` thread (callctl's old way).
-    SdkBlockOn(Calls),
-    /// Cancel the calls with a bare `reqwest` loop; print one JSON line.
+    /// Cancel the calls with a plain `reqwest` loop: `--concurrency` worker tasks sharing one queue of ids and one
+    /// client; print one JSON line.
     Bare(Calls),
     /// Diagnostic: cancel the calls with `CartesiaClient::terminate` and `buffer_unordered`, without the bulk
     /// engine; print one JSON line.
@@ -137,8 +137,7 @@ fn run(cli: Cli) -> Result<()> {
             return runtime.block_on(seed::run(&calls, ids_file.as_deref(), &faults));
         }
         Mode::Soak { calls, options } => return runtime.block_on(soak::run(&calls, &options)),
-        Mode::Sdk(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::Worker))?,
-        Mode::SdkBlockOn(calls) => runtime.block_on(sdk::run(&calls, sdk::Consumer::BlockOn))?,
+        Mode::Sdk(calls) => runtime.block_on(sdk::run(&calls))?,
         Mode::Bare(calls) => runtime.block_on(bare::run(&calls))?,
         Mode::Client(calls) => runtime.block_on(sdk::run_client(&calls))?,
     };
@@ -164,15 +163,23 @@ mod tests {
 
     #[test]
     fn every_mode_xtask_runs_is_a_subcommand() {
-        // The names `cargo xtask bench` and `cargo xtask soak` pass (xtask/src/bench/report.rs, xtask/src/soak.rs).
-        for mode in ["seed", "sdk", "sdk-block-on", "bare", "client", "soak"] {
+        // The names `cargo xtask bench` and `cargo xtask soak` pass (xtask/src/bench/report.rs, xtask/src/soak.rs),
+        // and the diagnostic `client`.
+        for mode in ["seed", "sdk", "bare", "client", "soak"] {
             let parsed =
                 Cli::try_parse_from(["calls-bench", mode, "--prefix", "ac_", "--count", "1"]);
             assert!(parsed.is_ok(), "{mode}: {parsed:?}");
         }
         assert!(
-            Cli::try_parse_from(["calls-bench", "sdk-worker", "--prefix", "a", "--count", "1"])
-                .is_err()
+            Cli::try_parse_from([
+                "calls-bench",
+                "sdk-block-on",
+                "--prefix",
+                "a",
+                "--count",
+                "1"
+            ])
+            .is_err()
         );
     }
 }

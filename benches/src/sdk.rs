@@ -6,16 +6,16 @@
 //! the whole SDK path (retry loop, body cap, classification), measured inside the engine's task like the bare loop
 //! measures its own. The wrapper costs two clock reads and an uncontended lock per call, far below the noise.
 //!
-//! Where the report stream is read matters on two cores. `sdk` reads it in a task spawned on the runtime's workers,
-//! as callctl does (`crates/callctl/src/main.rs` spawns `run` onto the runtime, and `crates/callctl/src/bulk.rs`
-//! reads the reports there): keep the two alike. `sdk-block-on` ([`Consumer::BlockOn`]) reads it in the future given
-//! to `block_on`, on the process's main thread, the other way a library user may write it (and callctl's old one),
-//! where each report may wake a parked thread.
+//! The report stream is read in a task spawned on the runtime's workers, as callctl does
+//! (`crates/callctl/src/main.rs` spawns `run` onto the runtime, and `crates/callctl/src/bulk.rs` reads the reports
+//! there): keep the two alike. Read in the future given to `block_on` instead, each report may wake the parked main
+//! thread (callctl's old way).
 //!
-//! Driving `client.terminate` with `buffer_unordered` instead would leave out what `terminate_all` adds (a task per
+//! Driving `client.terminate` from plain worker tasks instead would leave out what `terminate_all` adds (a task per
 //! call, the dedup set, the report channel), and that is part of what callctl pays, so that is the `sdk` figure.
-//! The `client` mode does exactly that, [`run_client`], as a diagnostic: `sdk` minus `client` is the engine's cost,
-//! `client` minus `bare` the client's.
+//! The `client` mode does exactly that, [`run_client`], as a diagnostic run by hand: the bare loop's workers calling
+//! `CartesiaClient::terminate`, so that `sdk` minus `client` is the engine's cost and `client` minus `bare` the
+//! client's.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -29,18 +29,10 @@ use calls_facade::{CallControl, CallId, CallState, Provider, TerminateOutcome, T
 use futures_util::stream::{self, StreamExt};
 
 use crate::Calls;
+use crate::bare;
 use crate::latency::Latencies;
 use crate::measurement::Measurement;
 use crate::process_usage;
-
-/// Where the report stream is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Consumer {
-    /// In the future given to `block_on`, on the main thread: callctl's old way, a thread wake-up per report.
-    BlockOn,
-    /// In a task spawned on the runtime's workers.
-    Worker,
-}
 
 /// Runs the bulk termination and measures it.
 ///
@@ -48,7 +40,7 @@ pub(crate) enum Consumer {
 ///
 /// When the client cannot be built from the environment or `/proc/self` cannot be read. Calls that fail are
 /// counted, not errors.
-pub(crate) async fn run(calls: &Calls, consumer: Consumer) -> Result<Measurement> {
+pub(crate) async fn run(calls: &Calls) -> Result<Measurement> {
     let ticks = process_usage::ticks_per_second();
     let client = CartesiaClient::from_env().context("cannot build the Cartesia client")?;
     let timed = Arc::new(Timed {
@@ -79,12 +71,9 @@ pub(crate) async fn run(calls: &Calls, consumer: Consumer) -> Result<Measurement
         }
         (ok, first_failure)
     };
-    let (ok, first_failure) = match consumer {
-        Consumer::BlockOn => read.await,
-        Consumer::Worker => tokio::spawn(read)
-            .await
-            .context("the task reading the reports failed")?,
-    };
+    let (ok, first_failure) = tokio::spawn(read)
+        .await
+        .context("the task reading the reports failed")?;
     let elapsed = started.elapsed();
     let usage = process_usage::now(ticks)?;
 
@@ -95,10 +84,7 @@ pub(crate) async fn run(calls: &Calls, consumer: Consumer) -> Result<Measurement
             .unwrap_or_else(PoisonError::into_inner),
     );
     Ok(Measurement {
-        mode: match consumer {
-            Consumer::BlockOn => "sdk-block-on",
-            Consumer::Worker => "sdk",
-        },
+        mode: "sdk",
         calls: calls.count,
         ok,
         first_failure,
@@ -109,58 +95,26 @@ pub(crate) async fn run(calls: &Calls, consumer: Consumer) -> Result<Measurement
     })
 }
 
-/// Runs `CartesiaClient::terminate` for every call with `buffer_unordered`, without the bulk engine, and measures it.
+/// Runs `CartesiaClient::terminate` for every call from the bare loop's workers ([`bare::workers`]), without the
+/// bulk engine, and measures it.
 ///
 /// # Errors
 ///
 /// As [`run`].
 pub(crate) async fn run_client(calls: &Calls) -> Result<Measurement> {
-    let ticks = process_usage::ticks_per_second();
     let client = CartesiaClient::from_env().context("cannot build the Cartesia client")?;
-
-    let cpu_before = process_usage::now(ticks)?.cpu;
-    let started = Instant::now();
-    let mut answers = stream::iter(calls.ids())
-        .map(|raw| {
-            let client = &client;
-            async move {
-                let sent = Instant::now();
-                let answer = match CallId::new(raw.clone()) {
-                    Ok(id) => match client.terminate(&id).await {
-                        Ok(done) if done.outcome() == TerminateOutcome::Terminated => Ok(()),
-                        Ok(done) => Err(format!("{raw}: {}", done.outcome().as_str())),
-                        Err(error) => Err(format!("{raw}: {error}")),
-                    },
-                    Err(error) => Err(format!("{raw}: {error}")),
-                };
-                (answer, sent.elapsed())
-            }
-        })
-        .buffer_unordered(calls.concurrency.max(1));
-    let mut ok = 0;
-    let mut first_failure = None;
-    let mut latencies = Vec::with_capacity(calls.count as usize);
-    while let Some((answer, took)) = answers.next().await {
-        latencies.push(took);
-        match answer {
-            Ok(()) => ok += 1,
-            Err(failure) => {
-                first_failure.get_or_insert(failure);
+    bare::workers(calls, "client", move |raw| {
+        let client = client.clone();
+        async move {
+            let id = CallId::new(raw.clone()).map_err(|error| format!("{raw}: {error}"))?;
+            match client.terminate(&id).await {
+                Ok(done) if done.outcome() == TerminateOutcome::Terminated => Ok(()),
+                Ok(done) => Err(format!("{raw}: {}", done.outcome().as_str())),
+                Err(error) => Err(format!("{raw}: {error}")),
             }
         }
-    }
-    let elapsed = started.elapsed();
-    let usage = process_usage::now(ticks)?;
-    Ok(Measurement {
-        mode: "client",
-        calls: calls.count,
-        ok,
-        first_failure,
-        elapsed,
-        latencies: Latencies::new(latencies),
-        cpu: usage.cpu.saturating_sub(cpu_before),
-        usage,
     })
+    .await
 }
 
 /// A client that notes how long each `terminate` takes.

@@ -1,22 +1,25 @@
-//! `cargo xtask bench`: what bulk termination, callctl's memory and a single cancel cost, in one run.
+//! `cargo xtask bench`: what stopping calls in bulk costs through the SDK and callctl against the plain loop a
+//! user could write instead, what callctl needs for a million ids, and what one cancel costs, in one run.
 //!
-//! Everything runs against `calls-sim` on loopback, in its own process (the release binary on `127.0.0.1:0`), so
-//! that no figure includes the simulator's work. Each step builds on release binaries built first, in the caller's
-//! target directory:
+//! Everything runs against one `calls-sim` process on loopback (the release binary on `127.0.0.1:0`), so that no
+//! figure includes the simulator's work. Each step runs release binaries built first, in the caller's target
+//! directory (found through `cargo metadata`, so `CARGO_TARGET_DIR` and `build.target-dir` are honoured):
 //!
-//! 1. **Bulk termination.** `calls-bench sdk` cancels N seeded `started` calls through `CartesiaClient` and
-//!    `terminate_all` at concurrency 64, reading the reports where callctl reads them; `calls-bench bare` sends the
-//!    same requests from a plain `reqwest` loop. Two diagnostics tell where the difference goes: `sdk-block-on` reads
-//!    the reports on a runtime worker instead of the main thread, and `client` calls `CartesiaClient::terminate`
-//!    without the bulk engine. The modes take turns, each run on fresh calls (a cancelled call cannot be cancelled
-//!    again), and the medians are compared: loopback numbers on two cores are noisy, so runs during which other
-//!    work took the machine are flagged and, once every mode has quiet runs, left out. Each run reports its own
-//!    calls/s, p50/p99 latency, CPU time and peak RSS from `/proc/self`; the simulator's CPU time over the run is
-//!    read from its `/proc/<pid>/stat`, the machine's from `/proc/stat`.
-//! 2. **callctl's memory.** `callctl cartesia cancel --ids-from FILE --output json --concurrency 64` with 20,000
-//!    and 200,000 ids, stdout to `/dev/null`: peak RSS and wall time as a user would see them.
+//! 1. **Bulk termination, three ways, alternating.** N seeded `started` calls (20,000 by default) at concurrency
+//!    64, each run a whole process measured the same way (see `bench/meter.rs`: wall time, CPU time, peak RSS):
+//!    (a) `calls-bench bare`, the plain loop (64 worker tasks sharing one queue of ids and one `reqwest::Client`);
+//!    (b) `calls-bench sdk`, `CartesiaClient` through `terminate_all`; (c) `callctl cartesia cancel --ids-from FILE
+//!    --output json > FILE`. A round runs each once, in an order that rotates from round to round (a b c, b c a,
+//!    c a b...), each on fresh calls (a cancelled call cannot be cancelled again), so that no mode always runs
+//!    first or against a simulator holding fewer calls; the medians over rounds are compared as ratios to (a).
+//!    Loopback numbers on two cores are noisy, so runs during which other work took the machine are flagged and,
+//!    once every mode has quiet runs, left out. Every answer is checked: the harness counts its cancels, callctl's
+//!    output file must hold one `terminated` line per id. The simulator's CPU time over each run is read from its
+//!    `/proc/<pid>/stat`, the machine's from `/proc/stat`.
+//! 2. **A million ids through callctl**, with deduplication and with `--distinct-ids`, the same command as (c):
+//!    wall time, CPU time and peak RSS. `--quick` leaves this step out (seeding two million calls takes minutes).
 //! 3. **One cancel.** `callctl cartesia cancel ID` as a whole process against the same request sent by `curl`,
-//!    each on a fresh call; wall times from plain runs, peak RSS from metered runs (see `bench/meter.rs`).
+//!    each on a fresh call; wall times from plain runs, peak RSS from metered runs.
 //!
 //! Seeding is done by `calls-bench seed` in a process of its own, before each measured process starts. The table
 //! goes to stdout with each goal marked PASS or MISS; a MISS is a finding, not a failure. The same figures are
@@ -27,6 +30,7 @@ pub(crate) mod procfs;
 mod report;
 pub(crate) mod simulator;
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -36,38 +40,41 @@ use cargo_metadata::Message;
 
 use crate::command;
 use crate::workspace::Workspace;
-use meter::{Job, Meter};
-use report::{BulkRun, Curl, IdsRun, MODES, Mode, Report, SingleRuns};
+use meter::{Job, Meter, StdoutTo, Usage};
+use report::{BulkRun, Curl, Large, LargeRun, MODES, Mode, Report, SingleRuns};
 use simulator::Simulator;
 
 /// How much `cargo xtask bench` measures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BenchOptions {
-    /// Calls per bulk run, and ids in callctl's smaller file.
+    /// Calls per bulk run.
     pub calls: u32,
-    /// Ids in callctl's larger file.
-    pub many_ids: u32,
-    /// Bulk runs per mode.
+    /// Rounds of bulk runs (each mode once per round).
     pub runs: u32,
     /// Single-cancel runs per tool for wall time.
     pub single_runs: u32,
     /// Requests in flight in bulk runs.
     pub concurrency: u32,
+    /// Ids in callctl's large runs; `None` leaves them out.
+    pub large_ids: Option<u32>,
 }
 
 impl Default for BenchOptions {
-    /// The figures issue 6 asks for: 20,000 calls at concurrency 64, 200,000 ids, 20 single cancels, and 5 runs per
-    /// bulk mode (a run takes about a second, so medians of 5 are cheap).
+    /// The figures issues 6 and 17 ask for: 20,000 calls at concurrency 64, 5 rounds (a run takes a few seconds,
+    /// so medians of 5 are cheap), 20 single cancels, and 1,000,000 ids in the large runs.
     fn default() -> Self {
         BenchOptions {
             calls: 20_000,
-            many_ids: 200_000,
             runs: 5,
             single_runs: 20,
             concurrency: 64,
+            large_ids: Some(report::LARGE_IDS),
         }
     }
 }
+
+/// The id count the large runs' goals are set for; other counts are measured but not judged.
+pub const LARGE_IDS: u32 = report::LARGE_IDS;
 
 /// Metered single-cancel runs per tool, for peak RSS (their wall time includes GNU time, so it is not used).
 const SINGLE_METERED_RUNS: u32 = 5;
@@ -85,7 +92,8 @@ struct Binaries {
 ///
 /// # Errors
 ///
-/// When a build, the simulator or a measured process fails. A missed goal is not an error.
+/// When a build, the simulator or a measured process fails, or a run did not cancel every call. A missed goal is
+/// not an error.
 pub fn run(root: &Path, options: &BenchOptions) -> Result<()> {
     let started = Instant::now();
     let workspace = Workspace::load(root)?;
@@ -113,12 +121,17 @@ pub fn run(root: &Path, options: &BenchOptions) -> Result<()> {
     };
 
     println!(
-        "\n==> bulk: {} runs per mode of {} calls",
+        "\n==> bulk: {} rounds of bare, sdk and callctl, {} calls each",
         options.runs, options.calls
     );
     let bulk = bench.bulk()?;
-    println!("\n==> callctl --ids-from");
-    let ids = bench.ids_from_file()?;
+    let large = match options.large_ids {
+        Some(ids) => {
+            println!("\n==> callctl with {ids} ids, deduplicating and with --distinct-ids");
+            Large::Measured(bench.large(ids)?)
+        }
+        None => Large::Skipped("--quick".to_owned()),
+    };
     println!("\n==> one cancel: callctl and curl");
     let (callctl_single, curl_single) = bench.single()?;
     let sim_peak_rss_kib = sim.peak_rss_kib();
@@ -133,7 +146,7 @@ pub fn run(root: &Path, options: &BenchOptions) -> Result<()> {
         calls: options.calls,
         concurrency: options.concurrency,
         bulk,
-        ids,
+        large,
         callctl_single,
         curl_single,
         sim_peak_rss_kib,
@@ -240,31 +253,93 @@ struct Bench<'a> {
     ticks_per_second: u64,
 }
 
+/// A measured process, what the machine and the simulator did meanwhile.
+struct Measured {
+    usage: Usage,
+    sim_cpu: Duration,
+    /// The machine's busy time over the run, when `/proc/stat` could be read.
+    busy: Option<Duration>,
+}
+
+impl Measured {
+    /// Busy time that was neither the measured process's nor the simulator's.
+    fn other_cpu(&self) -> f64 {
+        self.busy.map_or(0.0, |busy| {
+            (busy.as_secs_f64() - self.sim_cpu.as_secs_f64() - self.usage.cpu.as_secs_f64())
+                .max(0.0)
+        })
+    }
+}
+
 impl Bench<'_> {
-    /// `calls-bench MODE --prefix PREFIX --count COUNT` with the simulator's environment.
-    fn harness(&self, mode: &str, prefix: &str, count: u32) -> Command {
-        let mut harness = Command::new(&self.binaries.harness);
-        harness
-            .args([mode, "--prefix", prefix, "--count", &count.to_string()])
-            .args(["--concurrency", &self.options.concurrency.to_string()])
-            .envs(self.env.iter().map(|(key, value)| (key, value)));
-        harness
+    /// `calls-bench MODE --prefix PREFIX --count COUNT --concurrency C`.
+    fn harness_args(&self, mode: &str, prefix: &str, count: u32) -> Vec<String> {
+        [mode, "--prefix", prefix, "--count", &count.to_string()]
+            .into_iter()
+            .map(str::to_owned)
+            .chain([
+                "--concurrency".to_owned(),
+                self.options.concurrency.to_string(),
+            ])
+            .collect()
     }
 
     /// Seeds `started` calls `{prefix}0`…, and writes their ids to `ids_file` when given.
     fn seed(&self, prefix: &str, count: u32, ids_file: Option<&Path>) -> Result<()> {
-        let mut seed = self.harness("seed", prefix, count);
+        let mut seed = Command::new(&self.binaries.harness);
+        seed.args(self.harness_args("seed", prefix, count))
+            .envs(self.env.iter().map(|(key, value)| (key, value)));
         if let Some(path) = ids_file {
             seed.arg("--ids-file").arg(path);
         }
         command::stdout(&mut seed).map(drop)
     }
 
-    /// The bulk runs, the modes taking turns (sdk, bare, sdk-block-on, client, then bare, sdk-block-on, client, sdk...),
-    /// so that no mode always runs first, or against a simulator holding fewer calls. On a busy machine, rounds go on until every mode has
-    /// `runs` quiet runs (see [`report::NOISY_SHARE`]), for at most three times `runs` rounds.
+    /// `callctl cartesia cancel --ids-from IDS --output json --concurrency C [--distinct-ids] > OUTPUT`.
+    fn callctl_bulk(&self, ids: &Path, output: &Path, distinct_ids: bool) -> Job<'_> {
+        let mut args: Vec<String> = ["cartesia", "cancel", "--ids-from"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        args.push(ids.to_string_lossy().into_owned());
+        args.extend(["--output".to_owned(), "json".to_owned()]);
+        args.extend([
+            "--concurrency".to_owned(),
+            self.options.concurrency.to_string(),
+        ]);
+        if distinct_ids {
+            args.push("--distinct-ids".to_owned());
+        }
+        Job {
+            program: &self.binaries.callctl,
+            args,
+            env: &self.env,
+            stdout: StdoutTo::File(output.to_owned()),
+        }
+    }
+
+    /// Runs `job` under the meter, with the simulator's and the machine's CPU time around it.
+    fn measure(&self, job: &Job<'_>) -> Result<Measured> {
+        let busy_before = procfs::machine_busy(self.ticks_per_second);
+        let sim_before = self.sim.cpu()?;
+        let usage = self.meter.run(job)?;
+        let sim_cpu = self.sim.cpu()?.saturating_sub(sim_before);
+        let busy = procfs::machine_busy(self.ticks_per_second)
+            .zip(busy_before)
+            .map(|(after, before)| after.saturating_sub(before));
+        let what = format!("`{} {}`", job.program.display(), job.args.join(" "));
+        meter::check_success(&what, usage.status, &usage.stderr)?;
+        Ok(Measured {
+            usage,
+            sim_cpu,
+            busy,
+        })
+    }
+
+    /// The bulk rounds: every mode once per round, the order rotating (bare, sdk, callctl, then sdk, callctl, bare,
+    /// then callctl, bare, sdk...). On a busy machine, rounds go on until every mode has `runs` quiet runs (see
+    /// [`report::NOISY_SHARE`]), for at most three times `runs` rounds.
     fn bulk(&self) -> Result<Vec<BulkRun>> {
-        let calls = self.options.calls;
         let wanted = self.options.runs.max(1) as usize;
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
         let mut runs: Vec<BulkRun> = Vec::new();
@@ -281,24 +356,15 @@ impl Bench<'_> {
             let mut order = MODES;
             order.rotate_left(round % MODES.len());
             for mode in order {
-                let prefix = format!("ac_{}{round}_", mode.as_str());
-                self.seed(&prefix, calls, None)?;
-                let busy_before = procfs::machine_busy(self.ticks_per_second);
-                let sim_before = self.sim.cpu()?;
-                let line = command::stdout(&mut self.harness(mode.as_str(), &prefix, calls))?;
-                let sim_cpu = self.sim.cpu()?.saturating_sub(sim_before);
-                let busy = procfs::machine_busy(self.ticks_per_second)
-                    .zip(busy_before)
-                    .map(|(after, before)| after.saturating_sub(before));
-                let run = parse_bulk_line(mode, &line, calls, sim_cpu, busy)?;
+                let run = self.bulk_run(mode, round)?;
                 println!(
-                    "  {:<10} #{:<2} {:>6.0} calls/s, p50 {:.2} ms, p99 {:.2} ms, cpu {:.2} s, sim cpu {:.2} s, other cpu {:.2} s{}",
+                    "  {:<8} #{:<2} {:>6.0} calls/s, wall {:.2} s, cpu {:.2} s, peak RSS {} KiB, sim cpu {:.2} s, other cpu {:.2} s{}",
                     mode.as_str(),
                     runs.len() + 1,
                     run.calls_per_s,
-                    run.p50_ms,
-                    run.p99_ms,
+                    run.seconds,
                     run.cpu_s,
+                    run.peak_rss_kib,
                     run.sim_cpu_s,
                     run.other_cpu_s,
                     if run.is_noisy(cpus) { " (noisy)" } else { "" }
@@ -309,43 +375,74 @@ impl Bench<'_> {
         Ok(runs)
     }
 
-    /// callctl reading the small and the large id file.
-    fn ids_from_file(&self) -> Result<Vec<IdsRun>> {
+    /// One bulk run of `mode` on fresh calls.
+    fn bulk_run(&self, mode: Mode, round: usize) -> Result<BulkRun> {
+        let calls = self.options.calls;
+        let prefix = format!("ac_{}{round}_", mode.as_str());
+        let (measured, latencies) = match mode {
+            Mode::Bare | Mode::Sdk => {
+                self.seed(&prefix, calls, None)?;
+                let job = Job {
+                    program: &self.binaries.harness,
+                    args: self.harness_args(mode.as_str(), &prefix, calls),
+                    env: &self.env,
+                    stdout: StdoutTo::Keep,
+                };
+                let measured = self.measure(&job)?;
+                let line = String::from_utf8_lossy(&measured.usage.stdout).into_owned();
+                let latencies = parse_harness_line(mode, &line, calls)?;
+                (measured, Some(latencies))
+            }
+            Mode::Callctl => (self.callctl_run(&prefix, calls, false)?, None),
+        };
+        let seconds = measured.usage.wall.as_secs_f64();
+        Ok(BulkRun {
+            mode,
+            seconds,
+            calls_per_s: f64::from(calls) / seconds.max(1e-9),
+            p50_ms: latencies.map(|(p50, _)| p50),
+            p99_ms: latencies.map(|(_, p99)| p99),
+            cpu_s: measured.usage.cpu.as_secs_f64(),
+            peak_rss_kib: measured.usage.peak_rss_kib,
+            sim_cpu_s: measured.sim_cpu.as_secs_f64(),
+            other_cpu_s: measured.other_cpu(),
+        })
+    }
+
+    /// Seeds `count` calls, has callctl cancel them from a file into a file, and checks every line.
+    fn callctl_run(&self, prefix: &str, count: u32, distinct_ids: bool) -> Result<Measured> {
+        let ids = self.out_dir.join("ids.txt");
+        let output = self.out_dir.join("callctl-output.jsonl");
+        self.seed(prefix, count, Some(&ids))?;
+        let measured = self.measure(&self.callctl_bulk(&ids, &output, distinct_ids));
+        let checked = measured.and_then(|measured| {
+            check_json_lines(&output, count)?;
+            Ok(measured)
+        });
+        let _ = std::fs::remove_file(&ids);
+        let _ = std::fs::remove_file(&output);
+        checked
+    }
+
+    /// callctl with `ids` ids, deduplicating, then with `--distinct-ids`, each on fresh calls.
+    fn large(&self, ids: u32) -> Result<Vec<LargeRun>> {
         let mut runs = Vec::new();
-        for count in [self.options.calls, self.options.many_ids] {
-            let path = self.out_dir.join(format!("ids-{count}.txt"));
-            self.seed(&format!("ac_ids{count}_"), count, Some(&path))?;
-            let job = Job {
-                program: &self.binaries.callctl,
-                args: vec![
-                    "cartesia".to_owned(),
-                    "cancel".to_owned(),
-                    "--ids-from".to_owned(),
-                    path.to_string_lossy().into_owned(),
-                    "--output".to_owned(),
-                    "json".to_owned(),
-                    "--concurrency".to_owned(),
-                    self.options.concurrency.to_string(),
-                ],
-                env: &self.env,
-                discard_stdout: true,
-            };
-            let usage = self.meter.run(&job);
-            let _ = std::fs::remove_file(&path);
-            let usage = usage?;
-            meter::check_success(
-                "callctl cartesia cancel --ids-from",
-                usage.status,
-                &usage.stderr,
-            )?;
+        for distinct_ids in [false, true] {
+            let flag = if distinct_ids { " --distinct-ids" } else { "" };
+            println!("  seeding {ids} calls, then callctl{flag}");
+            let prefix = format!("ac_large{}_", u8::from(distinct_ids));
+            let measured = self.callctl_run(&prefix, ids, distinct_ids)?;
+            let usage = &measured.usage;
             println!(
-                "  {count:>7} ids: {:.2} s, peak RSS {} KiB, cpu {:.2} s",
+                "  {ids} ids{flag}: {:.2} s, cpu {:.2} s, peak RSS {} KiB, other cpu {:.2} s",
                 usage.wall.as_secs_f64(),
+                usage.cpu.as_secs_f64(),
                 usage.peak_rss_kib,
-                usage.cpu.as_secs_f64()
+                measured.other_cpu()
             );
-            runs.push(IdsRun {
-                ids: count,
+            runs.push(LargeRun {
+                ids,
+                distinct_ids,
                 wall: usage.wall,
                 cpu: usage.cpu,
                 peak_rss_kib: usage.peak_rss_kib,
@@ -406,7 +503,7 @@ impl Bench<'_> {
             program: &self.binaries.callctl,
             args: vec!["cartesia".to_owned(), "cancel".to_owned(), id.to_owned()],
             env: &self.env,
-            discard_stdout: false,
+            stdout: StdoutTo::Keep,
         }
     }
 
@@ -424,7 +521,7 @@ impl Bench<'_> {
                 url.to_owned(),
             ],
             env: &[],
-            discard_stdout: false,
+            stdout: StdoutTo::Keep,
         }
     }
 
@@ -485,15 +582,9 @@ fn curl_version() -> std::result::Result<String, String> {
     }
 }
 
-/// Reads the harness's JSON line; every call must have been cancelled, or the figures mean nothing. `busy` is the
-/// whole machine's busy CPU time over the harness's life, when known.
-fn parse_bulk_line(
-    mode: Mode,
-    line: &str,
-    calls: u32,
-    sim_cpu: Duration,
-    busy: Option<Duration>,
-) -> Result<BulkRun> {
+/// Reads the harness's JSON line: every call must have been cancelled, or the figures mean nothing. Returns the
+/// p50 and p99 latencies in milliseconds.
+fn parse_harness_line(mode: Mode, line: &str, calls: u32) -> Result<(f64, f64)> {
     let value: serde_json::Value = serde_json::from_str(line.lines().last().unwrap_or(""))
         .with_context(|| format!("calls-bench {} printed {line:?}", mode.as_str()))?;
     let number = |key: &str| {
@@ -509,20 +600,30 @@ fn parse_bulk_line(
             value["first_failure"]
         );
     }
-    Ok(BulkRun {
-        mode,
-        seconds: number("seconds")?,
-        calls_per_s: number("calls_per_s")?,
-        p50_ms: number("p50_ms")?,
-        p99_ms: number("p99_ms")?,
-        cpu_s: number("cpu_s")?,
-        peak_rss_kib: number("peak_rss_kib")? as u64,
-        sim_cpu_s: sim_cpu.as_secs_f64(),
-        other_cpu_s: busy.map_or(0.0, |busy| {
-            (busy.as_secs_f64() - sim_cpu.as_secs_f64() - number("process_cpu_s").unwrap_or(0.0))
-                .max(0.0)
-        }),
-    })
+    Ok((number("p50_ms")?, number("p99_ms")?))
+}
+
+/// Checks that callctl's JSON lines in `path` say `terminated` for exactly `ids` ids.
+fn check_json_lines(path: &Path, ids: u32) -> Result<()> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    check_lines(std::io::BufReader::new(file), ids)
+        .with_context(|| format!("callctl's output {}", path.display()))
+}
+
+fn check_lines(reader: impl BufRead, ids: u32) -> Result<()> {
+    let mut lines = 0u64;
+    for line in reader.lines() {
+        let line = line?;
+        lines += 1;
+        if !line.contains(r#""outcome":"terminated""#) {
+            bail!("line {lines} is not a terminated call: {line}");
+        }
+    }
+    if lines != u64::from(ids) {
+        bail!("{lines} lines for {ids} ids");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -530,17 +631,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_bulk_line_is_read_and_every_call_must_be_cancelled() {
+    fn a_harness_line_is_read_and_every_call_must_be_cancelled() {
         let line = r#"{"calls":3,"calls_per_s":3000.0,"cpu_s":0.5,"first_failure":null,"mode":"sdk","ok":3,"p50_ms":1.5,"p99_ms":4.0,"peak_rss_kib":12000,"process_cpu_s":0.6,"seconds":0.001}"#;
-        let ms = Duration::from_millis;
-        let run = parse_bulk_line(Mode::Sdk, line, 3, ms(800), Some(ms(1500))).unwrap();
-        assert_eq!(run.calls_per_s, 3000.0);
-        assert_eq!(run.peak_rss_kib, 12000);
-        assert_eq!(run.sim_cpu_s, 0.8);
-        // 1.5 s busy, of which 0.8 s the simulator and 0.6 s the harness.
-        assert!((run.other_cpu_s - 0.1).abs() < 1e-9, "{}", run.other_cpu_s);
+        assert_eq!(parse_harness_line(Mode::Sdk, line, 3).unwrap(), (1.5, 4.0));
         let short = line.replace(r#""ok":3"#, r#""ok":2"#);
-        assert!(parse_bulk_line(Mode::Sdk, &short, 3, ms(0), None).is_err());
-        assert!(parse_bulk_line(Mode::Sdk, "not json", 3, ms(0), None).is_err());
+        assert!(parse_harness_line(Mode::Sdk, &short, 3).is_err());
+        assert!(parse_harness_line(Mode::Bare, "not json", 3).is_err());
+    }
+
+    #[test]
+    fn callctl_output_must_be_one_terminated_line_per_id() {
+        let terminated = r#"{"attempts":1,"call_id":"ac_1","error":null,"outcome":"terminated","provider":"cartesia"}"#;
+        let two = format!("{terminated}\n{terminated}\n");
+        assert!(check_lines(two.as_bytes(), 2).is_ok());
+        assert!(check_lines(two.as_bytes(), 3).is_err());
+        let failed = two.replacen("terminated", "failed", 1);
+        assert!(check_lines(failed.as_bytes(), 2).is_err());
+        assert!(check_lines(&b""[..], 1).is_err());
     }
 }

@@ -6,7 +6,8 @@
 //! - [`release`]: lockstep version bump, changelog, commit, tag and ordered, resumable publishing.
 //! - [`fuzz`](mod@fuzz): every fuzz target for N seconds, with cargo-fuzz on nightly when installed, else the stable
 //!   runner.
-//! - [`bench`](mod@bench): bulk termination, callctl's memory and one cancel, measured against calls-sim (not in CI).
+//! - [`bench`](mod@bench): bulk termination by a plain reqwest loop, the SDK and callctl, callctl with a million ids,
+//!   and one cancel, measured against calls-sim (not in CI).
 //!
 //! The library exists so the tests in `tests/` can drive each piece on a fixture workspace, with a fake
 //! registry; it is not published (`publish = false`).

@@ -7,7 +7,8 @@
 //!   extra `exec` (about a millisecond), so wall times that must be exact, a single cancel's, are taken from runs
 //!   without it ([`run_unmetered`]).
 //! - **Polling `/proc/<pid>`** otherwise: `VmHWM` from `status` and `utime + stime` from `stat` every half
-//!   millisecond until the child is a zombie. CPU time is exact (a zombie's `stat` still has it); peak RSS is the
+//!   millisecond for the child's first 100 ms, then every 5 ms (so that polling a long bulk run does not take CPU
+//!   from it), until the child is a zombie. CPU time is exact (a zombie's `stat` still has it); peak RSS is the
 //!   last reading before the child's memory is released, so a process living a few milliseconds may be
 //!   under-counted.
 //!
@@ -51,14 +52,22 @@ pub(crate) struct Usage {
     pub(crate) cpu: Duration,
 }
 
-/// A command to measure: program, arguments, extra environment, and whether its standard output is thrown away
-/// (to `/dev/null`, as a user's redirect would) or kept.
+/// A command to measure: program, arguments, extra environment, and where its standard output goes.
 #[derive(Debug, Clone)]
 pub(crate) struct Job<'a> {
     pub(crate) program: &'a Path,
     pub(crate) args: Vec<String>,
     pub(crate) env: &'a [(String, String)],
-    pub(crate) discard_stdout: bool,
+    pub(crate) stdout: StdoutTo,
+}
+
+/// Where a measured child's standard output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum StdoutTo {
+    /// A pipe, read to the end and returned in [`Usage::stdout`].
+    Keep,
+    /// A file, created or truncated, as a user's `> FILE` would.
+    File(PathBuf),
 }
 
 impl Meter {
@@ -142,6 +151,7 @@ impl Meter {
                 let mut peak_rss_kib = 0;
                 let mut cpu = Duration::ZERO;
                 let (status, stdout, stderr, wall) = run_to_end(command, job, |pid| {
+                    let started = Instant::now();
                     // Stop polling once the child has exited: a zombie's stat still holds its CPU time, and its
                     // memory, with VmHWM, is gone. The last reading before that is the peak.
                     while let Some(stat) = procfs::stat(pid, *ticks_per_second) {
@@ -152,7 +162,7 @@ impl Meter {
                         if let Some(kib) = procfs::vm_hwm_kib(pid) {
                             peak_rss_kib = kib;
                         }
-                        std::thread::sleep(Duration::from_micros(500));
+                        std::thread::sleep(poll_interval(started.elapsed()));
                     }
                 })?;
                 Ok(Usage {
@@ -165,6 +175,16 @@ impl Meter {
                 })
             }
         }
+    }
+}
+
+/// How long to wait between two readings of a child that has run for `age`: fast while a short-lived child may
+/// exit at any moment, slower once it is a long run whose peak builds up over seconds.
+fn poll_interval(age: Duration) -> Duration {
+    if age < Duration::from_millis(100) {
+        Duration::from_micros(500)
+    } else {
+        Duration::from_millis(5)
     }
 }
 
@@ -187,14 +207,16 @@ fn run_to_end(
     job: &Job<'_>,
     watch: impl FnOnce(u32),
 ) -> Result<(ExitStatus, Vec<u8>, Vec<u8>, Duration)> {
+    let stdout = match &job.stdout {
+        StdoutTo::Keep => Stdio::piped(),
+        StdoutTo::File(path) => std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?
+            .into(),
+    };
     command
         .envs(job.env.iter().map(|(key, value)| (key, value)))
         .stdin(Stdio::null())
-        .stdout(if job.discard_stdout {
-            Stdio::null()
-        } else {
-            Stdio::piped()
-        })
+        .stdout(stdout)
         .stderr(Stdio::piped());
     let started = Instant::now();
     let mut child: Child = command

@@ -5,71 +5,107 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-/// The throughput the SDK must keep, as a share of the bare loop's.
+/// callctl's throughput as a whole process, as a share of the plain loop's (issue 17).
+pub(crate) const MIN_CALLCTL_SHARE: f64 = 0.95;
+/// callctl's CPU time per id as a whole process, as a multiple of the plain loop's (issue 17).
+pub(crate) const MAX_CALLCTL_CPU_RATIO: f64 = 1.1;
+/// The SDK's throughput (`terminate_all` in the harness), as a share of the plain loop's (issue 6).
 pub(crate) const MIN_SDK_SHARE: f64 = 0.95;
-/// The most peak RSS callctl may add per extra id read from a file: the 16-byte fingerprint `terminate_all`
-/// documents as its only per-id memory ("memory flat in the number of ids" apart from it).
-pub(crate) const MAX_BYTES_PER_EXTRA_ID: f64 = 16.0;
-/// The most one `callctl cartesia cancel ID` may take, as a multiple of curl's wall time.
+/// The id count the large runs' goals are set for (issue 17).
+pub(crate) const LARGE_IDS: u32 = 1_000_000;
+/// The most a large run may take, with or without `--distinct-ids`.
+pub(crate) const MAX_LARGE_WALL: Duration = Duration::from_secs(20);
+/// The most peak RSS a large run may use with deduplication on.
+pub(crate) const MAX_LARGE_RSS_KIB: u64 = 32 * 1024;
+/// The most peak RSS a large run may use with `--distinct-ids`.
+pub(crate) const MAX_LARGE_DISTINCT_RSS_KIB: u64 = 12 * 1024;
+/// The most one `callctl cartesia cancel ID` may take, as a multiple of curl's wall time (issue 6).
 pub(crate) const MAX_SINGLE_VS_CURL: f64 = 1.5;
-/// The most peak RSS one `callctl cartesia cancel ID` may use.
+/// The most peak RSS one `callctl cartesia cancel ID` may use (issue 6).
 pub(crate) const MAX_SINGLE_RSS_KIB: u64 = 16 * 1024;
 
 /// The share of the machine's CPU that other work may take during a bulk run before the run is called noisy. On a
 /// quiet machine it is about 1%: the kernel's loopback work is charged to the two processes.
 pub(crate) const NOISY_SHARE: f64 = 0.15;
 
-/// Which bulk loop a run measured.
+/// Which bulk loop a run measured; each is a whole process, measured the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
-    /// `CartesiaClient` through `terminate_all`, the reports read in a task on the runtime's workers, as callctl
-    /// reads them.
-    Sdk,
-    /// Diagnostic: as `Sdk`, the reports read on the `block_on` thread (callctl's old way).
-    SdkBlockOn,
-    /// A plain `reqwest::Client` loop.
+    /// (a) The plain loop: `calls-bench bare`, 64 worker tasks sharing one queue of ids and one `reqwest::Client`.
     Bare,
-    /// Diagnostic: `CartesiaClient::terminate` with `buffer_unordered`, without the bulk engine.
-    Client,
+    /// (b) `calls-bench sdk`: `CartesiaClient` through `terminate_all`, the reports read as callctl reads them.
+    Sdk,
+    /// (c) `callctl cartesia cancel --ids-from FILE --output json > FILE`.
+    Callctl,
 }
 
 impl Mode {
-    /// The harness's name for it (`calls-bench sdk`, `calls-bench bare`).
+    /// The name in tables and JSON, and the harness's mode for the first two (`calls-bench bare`, `calls-bench sdk`).
     pub(crate) fn as_str(self) -> &'static str {
         match self {
-            Mode::Sdk => "sdk",
-            Mode::SdkBlockOn => "sdk-block-on",
             Mode::Bare => "bare",
-            Mode::Client => "client",
+            Mode::Sdk => "sdk",
+            Mode::Callctl => "callctl",
         }
     }
 }
 
-/// One bulk run, as the harness reported it, plus the simulator's CPU time during it.
+/// The modes, in the order the tables show them and the first round runs them.
+pub(crate) const MODES: [Mode; 3] = [Mode::Bare, Mode::Sdk, Mode::Callctl];
+
+/// One bulk run: the whole process as the meter saw it, the harness's latencies, and what else the machine did.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BulkRun {
     pub(crate) mode: Mode,
+    /// Wall time of the whole process, from spawn to exit.
     pub(crate) seconds: f64,
     pub(crate) calls_per_s: f64,
-    pub(crate) p50_ms: f64,
-    pub(crate) p99_ms: f64,
-    /// The harness's CPU time from the first request to the last answer.
+    /// The harness's per-call latencies; callctl reports none.
+    pub(crate) p50_ms: Option<f64>,
+    pub(crate) p99_ms: Option<f64>,
+    /// User plus system CPU time of the whole process.
     pub(crate) cpu_s: f64,
     pub(crate) peak_rss_kib: u64,
     /// The simulator's CPU time over the same run (seen from outside, so a little wider).
     pub(crate) sim_cpu_s: f64,
-    /// The machine's busy CPU time over the run that neither the harness nor the simulator used: other processes,
-    /// and the kernel's loopback work (softirq) that is charged to no process. High values mean a noisy run.
+    /// The machine's busy CPU time over the run that neither the measured process nor the simulator used: other
+    /// processes, and the kernel's loopback work (softirq) that is charged to no process. High values mean a noisy
+    /// run.
     pub(crate) other_cpu_s: f64,
 }
 
-/// One `callctl cartesia cancel --ids-from FILE` run.
+impl BulkRun {
+    /// Whether other work took more than [`NOISY_SHARE`] of a machine of `cpus` CPUs during the run.
+    pub(crate) fn is_noisy(&self, cpus: usize) -> bool {
+        self.other_cpu_s > NOISY_SHARE * self.seconds * cpus as f64
+    }
+}
+
+/// One large `callctl cartesia cancel --ids-from FILE --output json > FILE` run.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct IdsRun {
+pub(crate) struct LargeRun {
     pub(crate) ids: u32,
+    pub(crate) distinct_ids: bool,
     pub(crate) wall: Duration,
     pub(crate) cpu: Duration,
     pub(crate) peak_rss_kib: u64,
+}
+
+impl LargeRun {
+    fn name(&self) -> &'static str {
+        if self.distinct_ids {
+            "--distinct-ids"
+        } else {
+            "deduplicating"
+        }
+    }
+}
+
+/// The large runs, or why there are none.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Large {
+    Measured(Vec<LargeRun>),
+    Skipped(String),
 }
 
 /// Single-call runs of one tool: wall times of unmetered runs, peak RSS of metered ones.
@@ -115,7 +151,7 @@ pub(crate) struct Report {
     pub(crate) calls: u32,
     pub(crate) concurrency: u32,
     pub(crate) bulk: Vec<BulkRun>,
-    pub(crate) ids: Vec<IdsRun>,
+    pub(crate) large: Large,
     pub(crate) callctl_single: SingleRuns,
     pub(crate) curl_single: Curl,
     pub(crate) sim_peak_rss_kib: Option<u64>,
@@ -125,25 +161,16 @@ pub(crate) struct Report {
     pub(crate) elapsed: Duration,
 }
 
-/// A goal, its target and what was measured.
+/// A goal, the issue that set it, its target and what was measured.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Goal {
-    pub(crate) name: &'static str,
+    pub(crate) name: String,
+    pub(crate) issue: u32,
     pub(crate) target: String,
     pub(crate) measured: String,
     /// `None` when it could not be measured.
     pub(crate) pass: Option<bool>,
 }
-
-impl BulkRun {
-    /// Whether other work took more than [`NOISY_SHARE`] of a machine of `cpus` CPUs during the run.
-    pub(crate) fn is_noisy(&self, cpus: usize) -> bool {
-        self.other_cpu_s > NOISY_SHARE * self.seconds * cpus as f64
-    }
-}
-
-/// The modes, in the order the tables show them and the first round runs them.
-pub(crate) const MODES: [Mode; 4] = [Mode::Sdk, Mode::Bare, Mode::SdkBlockOn, Mode::Client];
 
 /// The median (the mean of the middle two for an even count); 0 for none.
 pub(crate) fn median(values: impl Iterator<Item = f64>) -> f64 {
@@ -180,35 +207,43 @@ impl Report {
         median(self.counted_runs(mode).map(figure))
     }
 
+    /// The median of a latency, when the mode reports latencies.
+    fn latency(&self, mode: Mode, figure: impl Fn(&BulkRun) -> Option<f64>) -> Option<f64> {
+        let values: Vec<f64> = self.counted_runs(mode).filter_map(figure).collect();
+        (!values.is_empty()).then(|| median(values.into_iter()))
+    }
+
     /// How many runs of `mode` the medians count.
     fn counted(&self, mode: Mode) -> usize {
         self.counted_runs(mode).count()
     }
 
-    /// A mode's throughput as a share of the bare loop's (medians).
-    fn share(&self, mode: Mode) -> f64 {
-        let bare = self.median(Mode::Bare, |run| run.calls_per_s);
-        let of_mode = self.median(mode, |run| run.calls_per_s);
-        if bare > 0.0 { of_mode / bare } else { 0.0 }
+    /// A mode's throughput as a share of the plain loop's (medians).
+    fn throughput_share(&self, mode: Mode) -> f64 {
+        ratio(
+            self.median(mode, |run| run.calls_per_s),
+            self.median(Mode::Bare, |run| run.calls_per_s),
+        )
     }
 
-    /// The SDK's throughput as a share of the bare loop's (medians).
-    fn sdk_share(&self) -> f64 {
-        self.share(Mode::Sdk)
+    /// A mode's CPU time per id as a multiple of the plain loop's (medians; every run has the same ids).
+    fn cpu_ratio(&self, mode: Mode) -> f64 {
+        ratio(
+            self.median(mode, |run| run.cpu_s),
+            self.median(Mode::Bare, |run| run.cpu_s),
+        )
     }
 
-    /// The runs with the fewest and the most ids, when they differ.
-    fn id_runs(&self) -> Option<(&IdsRun, &IdsRun)> {
-        let small = self.ids.iter().min_by_key(|run| run.ids)?;
-        let large = self.ids.iter().max_by_key(|run| run.ids)?;
-        (large.ids > small.ids).then_some((small, large))
+    fn per_id_us(&self, cpu_s: f64) -> f64 {
+        cpu_s * 1e6 / f64::from(self.calls.max(1))
     }
 
-    /// Peak RSS added per extra id between the smallest and the largest id file.
-    fn bytes_per_extra_id(&self) -> Option<f64> {
-        let (small, large) = self.id_runs()?;
-        let grown = large.peak_rss_kib as f64 - small.peak_rss_kib as f64;
-        Some(grown * 1024.0 / f64::from(large.ids - small.ids))
+    /// Peak RSS a large run added per extra id over callctl's bulk runs (median), when both were measured.
+    fn bytes_per_extra_id(&self, large: &LargeRun) -> Option<f64> {
+        let small = self.median(Mode::Callctl, |run| run.peak_rss_kib as f64);
+        let extra = f64::from(large.ids) - f64::from(self.calls);
+        (self.counted(Mode::Callctl) > 0 && extra > 0.0)
+            .then(|| (large.peak_rss_kib as f64 - small) * 1024.0 / extra)
     }
 
     fn single_vs_curl(&self) -> Option<f64> {
@@ -220,54 +255,111 @@ impl Report {
         }
     }
 
-    /// The goals of issue 6, each with its verdict.
+    /// The goals of issues 17 and 6, each with its verdict.
     pub(crate) fn goals(&self) -> Vec<Goal> {
-        let share = self.sdk_share();
-        let per_id = self.bytes_per_extra_id();
+        let callctl_share = self.throughput_share(Mode::Callctl);
+        let callctl_cpu = self.cpu_ratio(Mode::Callctl);
+        let sdk_share = self.throughput_share(Mode::Sdk);
+        let mut goals = vec![
+            Goal {
+                name: "callctl / plain loop: calls/s".to_owned(),
+                issue: 17,
+                target: format!(">= {MIN_CALLCTL_SHARE:.2}x"),
+                measured: format!("{callctl_share:.3}x"),
+                pass: Some(callctl_share >= MIN_CALLCTL_SHARE),
+            },
+            Goal {
+                name: "callctl / plain loop: cpu per id".to_owned(),
+                issue: 17,
+                target: format!("<= {MAX_CALLCTL_CPU_RATIO:.2}x"),
+                measured: format!("{callctl_cpu:.3}x"),
+                pass: Some(callctl_cpu <= MAX_CALLCTL_CPU_RATIO),
+            },
+        ];
+        for distinct_ids in [false, true] {
+            goals.extend(self.large_goals(distinct_ids));
+        }
+        goals.push(Goal {
+            name: "sdk / plain loop: calls/s".to_owned(),
+            issue: 6,
+            target: format!(">= {MIN_SDK_SHARE:.2}x"),
+            measured: format!("{sdk_share:.3}x"),
+            pass: Some(sdk_share >= MIN_SDK_SHARE),
+        });
         let vs_curl = self.single_vs_curl();
         let single_rss = self.callctl_single.rss_kib();
-        vec![
+        goals.push(Goal {
+            name: "one cancel: wall / curl".to_owned(),
+            issue: 6,
+            target: format!("<= {MAX_SINGLE_VS_CURL:.1}x"),
+            measured: vs_curl.map_or_else(|| "curl skipped".to_owned(), |r| format!("{r:.2}x")),
+            pass: vs_curl.map(|ratio| ratio <= MAX_SINGLE_VS_CURL),
+        });
+        goals.push(Goal {
+            name: "one cancel: peak RSS".to_owned(),
+            issue: 6,
+            target: format!("<= {} MiB", MAX_SINGLE_RSS_KIB / 1024),
+            measured: mib(single_rss),
+            pass: Some(single_rss <= MAX_SINGLE_RSS_KIB as f64),
+        });
+        goals
+    }
+
+    /// Wall time and peak RSS of the large run with or without `--distinct-ids`; judged only at [`LARGE_IDS`].
+    fn large_goals(&self, distinct_ids: bool) -> [Goal; 2] {
+        let (flag, max_rss_kib) = if distinct_ids {
+            (" --distinct-ids", MAX_LARGE_DISTINCT_RSS_KIB)
+        } else {
+            ("", MAX_LARGE_RSS_KIB)
+        };
+        let run = match &self.large {
+            Large::Measured(runs) => runs.iter().find(|run| run.distinct_ids == distinct_ids),
+            Large::Skipped(_) => None,
+        };
+        let judged = run.filter(|run| run.ids == LARGE_IDS);
+        let measured = |figure: String| match (run, judged) {
+            (None, _) => "skipped".to_owned(),
+            (Some(run), None) => format!("{figure} at {} ids", run.ids),
+            (Some(_), Some(_)) => figure,
+        };
+        [
             Goal {
-                name: "sdk throughput / bare loop",
-                target: format!(">= {MIN_SDK_SHARE:.2}"),
-                measured: format!("{share:.3}"),
-                pass: Some(share >= MIN_SDK_SHARE),
+                name: format!("1M ids{flag}: wall"),
+                issue: 17,
+                target: format!("<= {} s", MAX_LARGE_WALL.as_secs()),
+                measured: measured(run.map_or_else(String::new, |run| {
+                    format!("{:.1} s", run.wall.as_secs_f64())
+                })),
+                pass: judged.map(|run| run.wall <= MAX_LARGE_WALL),
             },
             Goal {
-                name: "callctl RSS per extra id",
-                target: format!("<= {MAX_BYTES_PER_EXTRA_ID:.0} B"),
-                measured: per_id.map_or_else(|| "-".to_owned(), |bytes| format!("{bytes:.1} B")),
-                pass: per_id.map(|bytes| bytes <= MAX_BYTES_PER_EXTRA_ID),
-            },
-            Goal {
-                name: "single cancel wall / curl",
-                target: format!("<= {MAX_SINGLE_VS_CURL:.1}x"),
-                measured: vs_curl.map_or_else(|| "curl skipped".to_owned(), |r| format!("{r:.2}x")),
-                pass: vs_curl.map(|ratio| ratio <= MAX_SINGLE_VS_CURL),
-            },
-            Goal {
-                name: "single cancel peak RSS",
-                target: format!("<= {} MiB", MAX_SINGLE_RSS_KIB / 1024),
-                measured: mib(single_rss),
-                pass: Some(single_rss <= MAX_SINGLE_RSS_KIB as f64),
+                name: format!("1M ids{flag}: peak RSS"),
+                issue: 17,
+                target: format!("<= {} MiB", max_rss_kib / 1024),
+                measured: measured(
+                    run.map_or_else(String::new, |run| mib(run.peak_rss_kib as f64)),
+                ),
+                pass: judged.map(|run| run.peak_rss_kib <= max_rss_kib),
             },
         ]
     }
 
-    /// The figures as JSON, for `target/bench/latest.json`.
+    /// The figures as JSON, for `<target-dir>/bench/latest.json`.
     pub(crate) fn to_json(&self) -> Value {
         let mode = |mode: Mode| {
             json!({
                 "calls_per_s": self.median(mode, |r| r.calls_per_s),
                 "seconds": self.median(mode, |r| r.seconds),
-                "p50_ms": self.median(mode, |r| r.p50_ms),
-                "p99_ms": self.median(mode, |r| r.p99_ms),
+                "p50_ms": self.latency(mode, |r| r.p50_ms),
+                "p99_ms": self.latency(mode, |r| r.p99_ms),
                 "cpu_s": self.median(mode, |r| r.cpu_s),
-                "cpu_us_per_call": self.median(mode, |r| r.cpu_s) * 1e6 / f64::from(self.calls.max(1)),
+                "cpu_us_per_call": self.per_id_us(self.median(mode, |r| r.cpu_s)),
                 "peak_rss_kib": self.median(mode, |r| r.peak_rss_kib as f64),
                 "sim_cpu_s": self.median(mode, |r| r.sim_cpu_s),
                 "other_cpu_s": self.median(mode, |r| r.other_cpu_s),
                 "runs_counted": self.counted(mode),
+                "throughput_vs_bare": self.throughput_share(mode),
+                "cpu_per_id_vs_bare": self.cpu_ratio(mode),
             })
         };
         let runs: Vec<Value> = self
@@ -288,19 +380,24 @@ impl Report {
                 })
             })
             .collect();
-        let ids: Vec<Value> = self
-            .ids
-            .iter()
-            .map(|run| {
-                json!({
-                    "ids": run.ids,
-                    "wall_s": run.wall.as_secs_f64(),
-                    "calls_per_s": f64::from(run.ids) / run.wall.as_secs_f64().max(1e-9),
-                    "cpu_s": run.cpu.as_secs_f64(),
-                    "peak_rss_kib": run.peak_rss_kib,
-                })
-            })
-            .collect();
+        let large = match &self.large {
+            Large::Measured(runs) => Value::Array(
+                runs.iter()
+                    .map(|run| {
+                        json!({
+                            "ids": run.ids,
+                            "distinct_ids": run.distinct_ids,
+                            "wall_s": run.wall.as_secs_f64(),
+                            "calls_per_s": f64::from(run.ids) / run.wall.as_secs_f64().max(1e-9),
+                            "cpu_s": run.cpu.as_secs_f64(),
+                            "peak_rss_kib": run.peak_rss_kib,
+                            "bytes_per_extra_id": self.bytes_per_extra_id(run),
+                        })
+                    })
+                    .collect(),
+            ),
+            Large::Skipped(reason) => json!({ "skipped": reason }),
+        };
         let curl = match &self.curl_single {
             Curl::Measured(runs) => runs.to_json(),
             Curl::Skipped(reason) => json!({ "skipped": reason }),
@@ -311,6 +408,7 @@ impl Report {
             .map(|goal| {
                 json!({
                     "name": goal.name,
+                    "issue": goal.issue,
                     "target": goal.target,
                     "measured": goal.measured,
                     "pass": goal.pass,
@@ -327,20 +425,13 @@ impl Report {
             "bulk": {
                 "calls": self.calls,
                 "concurrency": self.concurrency,
-                "sdk": mode(Mode::Sdk),
                 "bare": mode(Mode::Bare),
-                "sdk_block_on": mode(Mode::SdkBlockOn),
-                "client": mode(Mode::Client),
-                "sdk_share": self.sdk_share(),
-                "sdk_block_on_share": self.share(Mode::SdkBlockOn),
-                "client_share": self.share(Mode::Client),
+                "sdk": mode(Mode::Sdk),
+                "callctl": mode(Mode::Callctl),
                 "medians_of_quiet_runs_only": self.quiet_only(),
                 "runs": runs,
             },
-            "callctl_ids_from_file": {
-                "runs": ids,
-                "bytes_per_extra_id": self.bytes_per_extra_id(),
-            },
+            "callctl_large": large,
             "single_cancel": {
                 "callctl": self.callctl_single.to_json(),
                 "curl": curl,
@@ -352,58 +443,77 @@ impl Report {
     }
 }
 
+fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        0.0
+    }
+}
+
 fn mib(kib: f64) -> String {
     format!("{:.1} MiB", kib / 1024.0)
 }
 
+fn millis(ms: Option<f64>) -> String {
+    ms.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.2}"))
+}
+
 impl fmt::Display for Report {
-    /// The table: bulk medians and every run, callctl's memory, the single cancel, then the goals.
+    /// The table: bulk medians, ratios and every run, the large runs, the single cancel, then the goals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let counted = if self.quiet_only() {
             "medians of the quiet runs"
         } else {
-            "medians of all runs (none was quiet)"
+            "medians of all runs (no quiet run for some mode)"
         };
         writeln!(
             f,
-            "bulk termination: {} started calls per run, concurrency {}, calls-sim in its own process on 127.0.0.1, {} cpus; {counted}",
+            "bulk termination: {} started calls per run, concurrency {}, each a whole process, calls-sim in its own process on 127.0.0.1, {} cpus; {counted}",
             self.calls, self.concurrency, self.cpus,
         )?;
         writeln!(
             f,
-            "  sdk = CartesiaClient + terminate_all, reports read in a task on the runtime's workers as callctl does; bare = plain reqwest, the same requests"
+            "  (a) bare    = the plain loop: {} worker tasks on one shared queue of ids and one reqwest::Client (calls-bench bare)",
+            self.concurrency
         )?;
         writeln!(
             f,
-            "  diagnostics: sdk-block-on = sdk with the reports read on the block_on thread (a wake-up per report); client = CartesiaClient::terminate + buffer_unordered, no bulk engine"
+            "  (b) sdk     = CartesiaClient + terminate_all, reports read as callctl reads them (calls-bench sdk)"
         )?;
         writeln!(
             f,
-            "  {:<10} {:>5} {:>9} {:>8} {:>8} {:>8} {:>12} {:>10} {:>10} {:>12}",
+            "  (c) callctl = callctl cartesia cancel --ids-from FILE --output json --concurrency {} > FILE",
+            self.concurrency
+        )?;
+        let header = format!(
+            "  {:<8} {:>5} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>10} {:>10} {:>12}",
             "",
             "runs",
             "calls/s",
+            "wall s",
+            "cpu s",
+            "cpu us/id",
             "p50 ms",
             "p99 ms",
-            "cpu s",
-            "cpu us/call",
             "peak RSS",
             "sim cpu s",
             "other cpu s"
-        )?;
-        let per_call = |cpu_s: f64| cpu_s * 1e6 / f64::from(self.calls.max(1));
+        );
+        writeln!(f, "{header}")?;
         for mode in MODES {
             let m = |figure: fn(&BulkRun) -> f64| self.median(mode, figure);
             writeln!(
                 f,
-                "  {:<10} {:>5} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>12.1} {:>10} {:>10.2} {:>12.2}",
+                "  {:<8} {:>5} {:>9.0} {:>8.2} {:>8.2} {:>8.1} {:>8} {:>10} {:>10} {:>10.2} {:>12.2}",
                 mode.as_str(),
                 self.counted(mode),
                 m(|r| r.calls_per_s),
-                m(|r| r.p50_ms),
-                m(|r| r.p99_ms),
+                m(|r| r.seconds),
                 m(|r| r.cpu_s),
-                per_call(m(|r| r.cpu_s)),
+                self.per_id_us(m(|r| r.cpu_s)),
+                millis(self.latency(mode, |r| r.p50_ms)),
+                millis(self.latency(mode, |r| r.p99_ms)),
                 mib(m(|r| r.peak_rss_kib as f64)),
                 m(|r| r.sim_cpu_s),
                 m(|r| r.other_cpu_s),
@@ -411,10 +521,11 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "  share of bare's calls/s: sdk {:.3}, sdk-block-on {:.3}, client {:.3}",
-            self.sdk_share(),
-            self.share(Mode::SdkBlockOn),
-            self.share(Mode::Client)
+            "  against the plain loop (a), ratios of medians: sdk {:.3}x calls/s, {:.3}x cpu per id; callctl {:.3}x calls/s, {:.3}x cpu per id",
+            self.throughput_share(Mode::Sdk),
+            self.cpu_ratio(Mode::Sdk),
+            self.throughput_share(Mode::Callctl),
+            self.cpu_ratio(Mode::Callctl),
         )?;
         writeln!(
             f,
@@ -424,14 +535,15 @@ impl fmt::Display for Report {
         for (i, run) in self.bulk.iter().enumerate() {
             writeln!(
                 f,
-                "  {:<10} {:>5} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>12.1} {:>10} {:>10.2} {:>12.2}{}",
+                "  {:<8} {:>5} {:>9.0} {:>8.2} {:>8.2} {:>8.1} {:>8} {:>10} {:>10} {:>10.2} {:>12.2}{}",
                 run.mode.as_str(),
                 format!("#{}", i + 1),
                 run.calls_per_s,
-                run.p50_ms,
-                run.p99_ms,
+                run.seconds,
                 run.cpu_s,
-                per_call(run.cpu_s),
+                self.per_id_us(run.cpu_s),
+                millis(run.p50_ms),
+                millis(run.p99_ms),
                 mib(run.peak_rss_kib as f64),
                 run.sim_cpu_s,
                 run.other_cpu_s,
@@ -445,32 +557,37 @@ impl fmt::Display for Report {
 
         writeln!(
             f,
-            "\ncallctl cartesia cancel --ids-from FILE --output json --concurrency {} (stdout to /dev/null)",
+            "\nlarge runs: callctl cartesia cancel --ids-from FILE --output json --concurrency {} > FILE",
             self.concurrency
         )?;
-        writeln!(
-            f,
-            "  {:>8} {:>8} {:>9} {:>8} {:>10}",
-            "ids", "wall s", "calls/s", "cpu s", "peak RSS"
-        )?;
-        for run in &self.ids {
-            writeln!(
-                f,
-                "  {:>8} {:>8.2} {:>9.0} {:>8.2} {:>10}",
-                run.ids,
-                run.wall.as_secs_f64(),
-                f64::from(run.ids) / run.wall.as_secs_f64().max(1e-9),
-                run.cpu.as_secs_f64(),
-                mib(run.peak_rss_kib as f64)
-            )?;
-        }
-        if let (Some(bytes), Some((small, large))) = (self.bytes_per_extra_id(), self.id_runs()) {
-            writeln!(
-                f,
-                "  peak RSS grows {:.2}x for {:.0}x the ids: {bytes:.1} bytes per extra id",
-                large.peak_rss_kib as f64 / small.peak_rss_kib.max(1) as f64,
-                f64::from(large.ids) / f64::from(small.ids.max(1)),
-            )?;
+        match &self.large {
+            Large::Skipped(reason) => writeln!(f, "  skipped: {reason}")?,
+            Large::Measured(runs) => {
+                writeln!(
+                    f,
+                    "  {:<14} {:>9} {:>8} {:>9} {:>8} {:>10} {:>18}",
+                    "", "ids", "wall s", "calls/s", "cpu s", "peak RSS", "bytes per extra id"
+                )?;
+                for run in runs {
+                    writeln!(
+                        f,
+                        "  {:<14} {:>9} {:>8.2} {:>9.0} {:>8.2} {:>10} {:>18}",
+                        run.name(),
+                        run.ids,
+                        run.wall.as_secs_f64(),
+                        f64::from(run.ids) / run.wall.as_secs_f64().max(1e-9),
+                        run.cpu.as_secs_f64(),
+                        mib(run.peak_rss_kib as f64),
+                        self.bytes_per_extra_id(run)
+                            .map_or_else(|| "-".to_owned(), |bytes| format!("{bytes:.1}")),
+                    )?;
+                }
+                writeln!(
+                    f,
+                    "  bytes per extra id: peak RSS over callctl's {}-id bulk runs (median), per id more",
+                    self.calls
+                )?;
+            }
         }
 
         writeln!(
@@ -497,7 +614,7 @@ impl fmt::Display for Report {
             Curl::Skipped(reason) => writeln!(f, "  curl: skipped: {reason}")?,
         }
 
-        writeln!(f, "\ngoals (issue 6):")?;
+        writeln!(f, "\ngoals:")?;
         let goals = self.goals();
         let mut missed = 0;
         for goal in &goals {
@@ -511,8 +628,8 @@ impl fmt::Display for Report {
             };
             writeln!(
                 f,
-                "  {:<28} {:>12}   goal {:<10} {verdict}",
-                goal.name, goal.measured, goal.target
+                "  {:<34} {:>22}   goal {:<10} {verdict:<12} (issue {})",
+                goal.name, goal.measured, goal.target, goal.issue
             )?;
         }
         let mut summary = String::new();
@@ -540,17 +657,27 @@ impl fmt::Display for Report {
 mod tests {
     use super::*;
 
-    fn bulk(mode: Mode, calls_per_s: f64) -> BulkRun {
+    fn bulk(mode: Mode, calls_per_s: f64, cpu_s: f64) -> BulkRun {
         BulkRun {
             mode,
-            seconds: 1.0,
+            seconds: 20_000.0 / calls_per_s,
             calls_per_s,
-            p50_ms: 1.0,
-            p99_ms: 4.0,
-            cpu_s: 0.5,
+            p50_ms: (mode != Mode::Callctl).then_some(1.0),
+            p99_ms: (mode != Mode::Callctl).then_some(4.0),
+            cpu_s,
             peak_rss_kib: 10_000,
             sim_cpu_s: 0.8,
             other_cpu_s: 0.1,
+        }
+    }
+
+    fn large(ids: u32, distinct_ids: bool, peak_rss_kib: u64) -> LargeRun {
+        LargeRun {
+            ids,
+            distinct_ids,
+            wall: Duration::from_secs(18),
+            cpu: Duration::from_secs(30),
+            peak_rss_kib,
         }
     }
 
@@ -564,27 +691,20 @@ mod tests {
             calls: 20_000,
             concurrency: 64,
             bulk: vec![
-                bulk(Mode::Sdk, 9_600.0),
-                bulk(Mode::Bare, 10_000.0),
-                bulk(Mode::Bare, 9_000.0),
-                bulk(Mode::Sdk, 1.0),
-                bulk(Mode::Sdk, 9_700.0),
-                bulk(Mode::Bare, 11_000.0),
+                bulk(Mode::Bare, 10_000.0, 1.0),
+                bulk(Mode::Sdk, 9_600.0, 1.1),
+                bulk(Mode::Callctl, 9_000.0, 1.2),
+                bulk(Mode::Sdk, 1.0, 9.0),
+                bulk(Mode::Callctl, 9_600.0, 1.0),
+                bulk(Mode::Bare, 9_000.0, 1.0),
+                bulk(Mode::Callctl, 9_700.0, 1.05),
+                bulk(Mode::Sdk, 9_700.0, 1.0),
+                bulk(Mode::Bare, 11_000.0, 1.0),
             ],
-            ids: vec![
-                IdsRun {
-                    ids: 20_000,
-                    wall: ms(1000),
-                    cpu: ms(900),
-                    peak_rss_kib: 12_000,
-                },
-                IdsRun {
-                    ids: 200_000,
-                    wall: ms(10_000),
-                    cpu: ms(9000),
-                    peak_rss_kib: 18_000,
-                },
-            ],
+            large: Large::Measured(vec![
+                large(1_000_000, false, 40_000),
+                large(1_000_000, true, 10_000),
+            ]),
             callctl_single: SingleRuns {
                 walls: vec![ms(7), ms(8), ms(9)],
                 peak_rss_kib: vec![7_000, 8_000],
@@ -599,6 +719,13 @@ mod tests {
         }
     }
 
+    fn goal<'a>(goals: &'a [Goal], name: &str) -> &'a Goal {
+        goals
+            .iter()
+            .find(|goal| goal.name == name)
+            .unwrap_or_else(|| panic!("no goal {name}: {goals:?}"))
+    }
+
     #[test]
     fn medians_take_the_middle() {
         assert_eq!(median([3.0, 1.0, 2.0].into_iter()), 2.0);
@@ -607,43 +734,96 @@ mod tests {
     }
 
     #[test]
-    fn goals_compare_medians_with_their_targets() {
+    fn goals_compare_ratios_of_medians_with_their_targets() {
         let report = report();
         let goals = report.goals();
-        // 9,600 of 10,000: the slow outlier run does not move the median.
-        assert_eq!(goals[0].measured, "0.960");
-        assert_eq!(goals[0].pass, Some(true));
-        // 6,000 KiB more for 180,000 more ids.
-        assert_eq!(goals[1].measured, "34.1 B");
-        assert_eq!(goals[1].pass, Some(false));
-        assert_eq!(goals[2].measured, "1.00x");
-        assert_eq!(goals[2].pass, Some(true));
-        assert_eq!(goals[3].pass, Some(true));
+        // callctl's median 9,600 calls/s of bare's 10,000; its median CPU 1.05 s of bare's 1.0 s.
+        let share = goal(&goals, "callctl / plain loop: calls/s");
+        assert_eq!(
+            (share.measured.as_str(), share.pass),
+            ("0.960x", Some(true))
+        );
+        let cpu = goal(&goals, "callctl / plain loop: cpu per id");
+        assert_eq!((cpu.measured.as_str(), cpu.pass), ("1.050x", Some(true)));
+        // The slow outlier run of sdk does not move its median.
+        let sdk = goal(&goals, "sdk / plain loop: calls/s");
+        assert_eq!((sdk.measured.as_str(), sdk.pass), ("0.960x", Some(true)));
+        // 40,000 KiB with deduplication is over 32 MiB; 10,000 KiB with --distinct-ids is under 12 MiB.
+        assert_eq!(goal(&goals, "1M ids: peak RSS").pass, Some(false));
+        assert_eq!(goal(&goals, "1M ids: wall").pass, Some(true));
+        assert_eq!(
+            goal(&goals, "1M ids --distinct-ids: peak RSS").pass,
+            Some(true)
+        );
+        assert_eq!(goal(&goals, "one cancel: wall / curl").measured, "1.00x");
         let table = report.to_string();
-        assert!(table.contains("1 of 4 goals MISSED"), "{table}");
+        assert!(table.contains("1 of 9 goals MISSED"), "{table}");
         let json = report.to_json();
-        assert_eq!(json["bulk"]["sdk"]["calls_per_s"], 9_600.0);
-        assert_eq!(json["goals"][1]["pass"], false);
+        assert_eq!(json["bulk"]["callctl"]["calls_per_s"], 9_600.0);
+        assert_eq!(json["bulk"]["callctl"]["p50_ms"], Value::Null);
+        assert_eq!(json["bulk"]["bare"]["p50_ms"], 1.0);
+        // (40,000 - 10,000) KiB over 980,000 more ids.
+        let bytes = json["callctl_large"][0]["bytes_per_extra_id"]
+            .as_f64()
+            .unwrap_or_default();
+        assert!((bytes - 31.35).abs() < 0.01, "{bytes}");
+    }
+
+    #[test]
+    fn a_callctl_using_more_cpu_than_allowed_is_a_miss() {
+        let mut report = report();
+        for run in &mut report.bulk {
+            if run.mode == Mode::Callctl {
+                run.cpu_s = 1.2;
+            }
+        }
+        let goals = report.goals();
+        let cpu = goal(&goals, "callctl / plain loop: cpu per id");
+        assert_eq!((cpu.measured.as_str(), cpu.pass), ("1.200x", Some(false)));
     }
 
     #[test]
     fn noisy_runs_are_left_out_once_every_mode_has_a_quiet_one() {
         let mut report = report();
-        let mut noisy = bulk(Mode::Sdk, 100.0);
-        noisy.other_cpu_s = 1.0;
+        let mut noisy = bulk(Mode::Callctl, 100.0, 1.0);
+        noisy.other_cpu_s = 1_000.0;
         report.bulk = vec![
-            bulk(Mode::Sdk, 9_000.0),
+            bulk(Mode::Callctl, 9_000.0, 1.0),
             noisy.clone(),
-            bulk(Mode::Bare, 10_000.0),
+            bulk(Mode::Bare, 10_000.0, 1.0),
         ];
-        // No quiet client or sdk-block-on run: every run counts.
-        assert_eq!(report.sdk_share(), 0.455);
-        report.bulk.push(bulk(Mode::Client, 9_500.0));
-        report.bulk.push(bulk(Mode::SdkBlockOn, 9_900.0));
+        // No quiet sdk run: every run counts.
         assert!(noisy.is_noisy(2));
-        assert_eq!(report.sdk_share(), 0.9);
-        assert_eq!(report.counted(Mode::Sdk), 1);
+        assert!((report.throughput_share(Mode::Callctl) - 0.455).abs() < 1e-9);
+        report.bulk.push(bulk(Mode::Sdk, 9_500.0, 1.0));
+        assert!((report.throughput_share(Mode::Callctl) - 0.9).abs() < 1e-9);
+        assert_eq!(report.counted(Mode::Callctl), 1);
         assert!(report.to_string().contains("  noisy"));
+    }
+
+    #[test]
+    fn large_runs_are_judged_only_at_a_million_ids() {
+        let mut report = report();
+        report.large = Large::Measured(vec![large(50_000, false, 40_000)]);
+        let goals = report.goals();
+        let rss = goal(&goals, "1M ids: peak RSS");
+        assert_eq!(rss.pass, None);
+        assert_eq!(rss.measured, "39.1 MiB at 50000 ids");
+        assert_eq!(
+            goal(&goals, "1M ids --distinct-ids: wall").measured,
+            "skipped"
+        );
+
+        report.large = Large::Skipped("--quick".to_owned());
+        let goals = report.goals();
+        assert!(
+            goals
+                .iter()
+                .filter(|goal| goal.name.starts_with("1M"))
+                .all(|goal| goal.pass.is_none())
+        );
+        assert!(report.to_string().contains("skipped: --quick"));
+        assert_eq!(report.to_json()["callctl_large"]["skipped"], "--quick");
     }
 
     #[test]
@@ -651,7 +831,7 @@ mod tests {
         let mut report = report();
         report.curl_single = Curl::Skipped("curl is not installed".to_owned());
         let goals = report.goals();
-        assert_eq!(goals[2].pass, None);
+        assert_eq!(goal(&goals, "one cancel: wall / curl").pass, None);
         assert!(report.to_string().contains("curl: skipped"));
         assert_eq!(
             report.to_json()["single_cancel"]["wall_vs_curl"],
