@@ -227,7 +227,8 @@ impl StopHandle {
 /// A 429 pauses the client for its `Retry-After`; the engine then starts no id until the pause is over (see
 /// [`terminate_all`]). Read [`current`](Pauses::current) to show that the run waits, not hangs ("paused by the
 /// provider for 42 s"), and [`exceeded`](Pauses::exceeded) after the last report to learn whether a pause longer
-/// than [`BulkOptions::max_pause`] ended the run.
+/// than [`BulkOptions::max_pause`] ended the run. It reads the client's [`Throttle`] live, so it holds a reference
+/// to the client.
 ///
 /// ```no_run
 /// use std::sync::Arc;
