@@ -557,6 +557,30 @@ impl Finished {
     }
 }
 
+/// Reports a finished start, or puts it back in line when a rate limit refused it in a way that makes starting it
+/// again safe (see [`is_refusal`]) and it has starts left. `false` when nobody reads the reports any more.
+async fn settle(
+    finished: Finished,
+    refused: &mut VecDeque<(Start, Error)>,
+    reports: &mpsc::Sender<BulkReport>,
+    provider: Provider,
+) -> bool {
+    match finished {
+        Finished {
+            mut start,
+            outcome: BulkOutcome::Failed(error),
+        } if start.starts < MAX_STARTS && is_refusal(&error) => {
+            start.earlier += error.attempts();
+            refused.push_back((start, error));
+            true
+        }
+        finished => reports
+            .send(finished.into_report(provider, false))
+            .await
+            .is_ok(),
+    }
+}
+
 /// Starts `start` in a task of its own: if the batch is dropped, the request in flight still runs to its end instead
 /// of being cut half-sent.
 fn spawn(client: &Arc<dyn CallControl>, options: &Arc<TerminateOptions>, start: Start) -> InFlight {
@@ -646,9 +670,17 @@ async fn run(
                     start
                 }
                 None => {
+                    // While the input keeps us waiting, what is in flight is still reported the moment it ends.
                     let next = tokio::select! {
                         biased;
                         _ = stop.changed() => { stopped = true; break; }
+                        Some(finished) = in_flight.next(), if !in_flight.is_empty() => {
+                            limit.on_result(finished.outcome.is_success(), events());
+                            if !settle(finished, &mut refused, reports, provider).await {
+                                return;
+                            }
+                            continue;
+                        }
                         next = ids.next() => next,
                     };
                     let Some(raw) = next else {
@@ -697,18 +729,8 @@ async fn run(
             _ = stop.changed() => { stopped = true; }
             Some(finished) = in_flight.next() => {
                 limit.on_result(finished.outcome.is_success(), events());
-                match finished {
-                    Finished { mut start, outcome: BulkOutcome::Failed(error) }
-                        if start.starts < MAX_STARTS && is_refusal(&error) =>
-                    {
-                        start.earlier += error.attempts();
-                        refused.push_back((start, error));
-                    }
-                    finished => {
-                        if reports.send(finished.into_report(provider, false)).await.is_err() {
-                            return;
-                        }
-                    }
+                if !settle(finished, &mut refused, reports, provider).await {
+                    return;
                 }
             }
             () = tokio::time::sleep(paused.unwrap_or_default()), if paused.is_some() => {}
@@ -946,6 +968,23 @@ mod tests {
         // The last pause may still run when the last report goes out.
         assert!(pauses.total() >= Duration::from_millis(u64::from(MAX_STARTS - 1)));
         assert_eq!(pauses.exceeded(), None);
+    }
+
+    #[tokio::test]
+    async fn a_result_is_reported_while_the_input_keeps_the_engine_waiting() {
+        let client: Arc<dyn CallControl> = Arc::new(Paused::new("none", Duration::ZERO));
+        // One id, then an input that never says more.
+        let ids = futures_util::stream::iter(["call_0".to_owned()])
+            .chain(futures_util::stream::pending());
+        let mut run = terminate_all(client, ids, BulkOptions::new());
+        let first = tokio::time::timeout(Duration::from_secs(5), run.next()).await;
+        match first {
+            Ok(Some(report)) => assert_eq!(
+                (report.call_id.as_str(), report.outcome.as_str()),
+                ("call_0", "terminated")
+            ),
+            other => panic!("no report while the input waits: {other:?}"),
+        }
     }
 
     #[test]
