@@ -79,14 +79,19 @@ pub(crate) async fn run(client: CartesiaClient, command: BatchCommand, output: O
             id,
             cancel_live_calls,
             concurrency,
+            waits,
         } => {
             let id = match batch_id(&id) {
                 Ok(id) => id,
                 Err(exit) => return exit,
             };
-            let options = StopBatch::new()
+            let mut options = StopBatch::new()
                 .cancel_live_calls(cancel_live_calls)
-                .max_concurrency(concurrency as usize);
+                .max_concurrency(concurrency as usize)
+                .max_pause(waits.max_pause);
+            if !waits.ring_wait.is_zero() {
+                options = options.ring_wait(waits.ring_wait);
+            }
             let stop = match client.stop_batch(&id, options).await {
                 Ok(stop) => stop,
                 Err(error) => return crate::single::failure(&error, output),
@@ -107,8 +112,9 @@ pub(crate) async fn run(client: CartesiaClient, command: BatchCommand, output: O
             let batch = stop.batch().id.to_string();
             let unaccounted: Vec<Recipient> = stop.unaccounted().cloned().collect();
             let handle = stop.stop_handle();
+            let pauses = stop.pauses();
             let total = stop.calls() as u64;
-            let calls = bulk::report(stop, handle, Some(total), Some(output)).await;
+            let calls = bulk::report(stop, handle, pauses, Some(total), Some(output)).await;
             let unaccounted_written = print_unaccounted(&batch, &unaccounted, output);
             if calls.all_ended() && unaccounted.is_empty() && unaccounted_written {
                 Exit::Success

@@ -3,10 +3,12 @@
 
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use calls_facade::CallControl;
-use calls_facade::core::bulk::{BulkOptions, BulkOutcome, BulkReport, StopHandle, terminate_all};
+use calls_facade::core::bulk::{
+    BulkOptions, BulkOutcome, BulkReport, Pauses, StopHandle, terminate_all,
+};
 use futures_util::{FutureExt, Stream, StreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
@@ -24,15 +26,24 @@ pub(crate) struct Tally {
     pub(crate) already_ended: u64,
     pub(crate) failed: u64,
     pub(crate) not_attempted: u64,
+    /// Calls waited for while they rang, and the time waited in all.
+    pub(crate) rang: u64,
+    pub(crate) ring_wait: Duration,
 }
 
 impl Tally {
     pub(crate) fn add(&mut self, outcome: &BulkOutcome) {
         match outcome {
-            BulkOutcome::Done(done) => match done.outcome().as_str() {
-                "terminated" => self.terminated += 1,
-                _ => self.already_ended += 1,
-            },
+            BulkOutcome::Done(done) => {
+                match done.outcome().as_str() {
+                    "terminated" => self.terminated += 1,
+                    _ => self.already_ended += 1,
+                }
+                if let Some(waited) = done.ring_wait() {
+                    self.rang += 1;
+                    self.ring_wait += waited;
+                }
+            }
             BulkOutcome::NotAttempted => self.not_attempted += 1,
             _ => self.failed += 1,
         }
@@ -46,6 +57,17 @@ impl Tally {
     pub(crate) fn total(&self) -> u64 {
         self.terminated + self.already_ended + self.failed + self.not_attempted
     }
+
+    /// What waiting for ringing calls cost, for the summary; `None` when no call rang.
+    pub(crate) fn ring_waits(&self) -> Option<String> {
+        (self.rang > 0).then(|| {
+            format!(
+                "{} calls were still ringing and were waited for until answered or over: {:.1}s of waiting in all",
+                self.rang,
+                self.ring_wait.as_secs_f64()
+            )
+        })
+    }
 }
 
 /// How a run ended: the tally, and whether anything else makes it a failure.
@@ -54,14 +76,14 @@ pub(crate) struct Summary {
     pub(crate) tally: Tally,
     /// Ctrl-C stopped the run.
     pub(crate) interrupted: bool,
-    /// Result lines could not all be written, or the input could not all be read.
-    pub(crate) io_failed: bool,
+    /// Result lines could not all be written, the input could not all be read, or a pause too long ended the run.
+    pub(crate) incomplete: bool,
 }
 
 impl Summary {
     /// Whether every call is known to be over and every answer was written.
     pub(crate) fn all_ended(&self) -> bool {
-        self.tally.all_ended() && !self.interrupted && !self.io_failed
+        self.tally.all_ended() && !self.interrupted && !self.incomplete
     }
 
     pub(crate) fn exit(&self) -> Exit {
@@ -75,7 +97,9 @@ impl Summary {
 
 /// Runs a bulk termination through `client` and prints one line per id.
 pub(crate) async fn run(client: Arc<dyn CallControl>, args: BulkArgs, output: Output) -> Exit {
-    let mut options = BulkOptions::new().with_max_concurrency(args.concurrency as usize);
+    let mut options = args
+        .waits
+        .apply(BulkOptions::new().with_max_concurrency(args.concurrency as usize));
     if args.distinct_ids {
         options = options.without_deduplication();
     }
@@ -107,6 +131,7 @@ pub(crate) async fn run(client: Arc<dyn CallControl>, args: BulkArgs, output: Ou
     let reports = terminate_all(client, source.ids, options);
     let controls = Controls {
         stop: Some(reports.stop_handle()),
+        pauses: Some(reports.pauses()),
         input: source.input,
         rejected: Some((provider.as_str(), source.rejected)),
     };
@@ -126,7 +151,8 @@ pub(crate) async fn execute(
 ) -> Summary {
     let reports = terminate_all(client, source, options);
     let stop = reports.stop_handle();
-    report(reports, Some(stop), total, lines).await
+    let pauses = reports.pauses();
+    report(reports, Some(stop), Some(pauses), total, lines).await
 }
 
 /// Prints one line per report as it comes (when `lines` says how), with a progress bar on a terminal and a summary
@@ -134,6 +160,7 @@ pub(crate) async fn execute(
 pub(crate) async fn report<S>(
     reports: S,
     stop: Option<StopHandle>,
+    pauses: Option<Pauses>,
     total: Option<u64>,
     lines: Option<Output>,
 ) -> Summary
@@ -142,6 +169,7 @@ where
 {
     let controls = Controls {
         stop,
+        pauses,
         input: None,
         rejected: None,
     };
@@ -151,6 +179,7 @@ where
 /// What a run can stop, and the input lines it must report beside the engine's reports.
 struct Controls {
     stop: Option<StopHandle>,
+    pauses: Option<Pauses>,
     input: Option<Input>,
     rejected: Option<(&'static str, mpsc::UnboundedReceiver<Rejected>)>,
 }
@@ -180,12 +209,14 @@ where
         None => ("", None),
     };
     let mut reports_done = false;
+    let mut pause_watch = PauseWatch::new(controls.pauses.clone());
     loop {
         if reports_done && rejected.is_none() {
             break;
         }
         tokio::select! {
             biased;
+            () = pause_watch.tick() => pause_watch.show(run.progress),
             count = interrupts.next() => {
                 if count == 1 {
                     run.summary.interrupted = true;
@@ -235,7 +266,80 @@ where
     }
     progress.finish_and_clear();
     finish(&mut run, controls.input.as_ref(), started);
+    pause_watch.finish(&mut run.summary);
     run.summary
+}
+
+/// The provider's pauses, as the run shows them: said on stderr when one starts, on the progress bar while it
+/// lasts, and at the end, with whether one was too long.
+struct PauseWatch {
+    pauses: Option<Pauses>,
+    ticks: tokio::time::Interval,
+    /// Whether the current pause has been said.
+    said: bool,
+}
+
+impl PauseWatch {
+    /// How often a pause is looked for: a pause is seconds long, so this is soon enough and costs nothing.
+    const EVERY: Duration = Duration::from_millis(200);
+
+    fn new(pauses: Option<Pauses>) -> Self {
+        let mut ticks = tokio::time::interval(Self::EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        PauseWatch {
+            pauses,
+            ticks,
+            said: false,
+        }
+    }
+
+    /// The next look; pending for ever when there is nothing to watch.
+    async fn tick(&mut self) {
+        if self.pauses.is_none() {
+            return std::future::pending().await;
+        }
+        self.ticks.tick().await;
+    }
+
+    fn show(&mut self, progress: &ProgressBar) {
+        let Some(pauses) = &self.pauses else { return };
+        match pauses.current() {
+            Some(left) => {
+                let message = format!("paused by the provider for {} s", left.as_secs().max(1));
+                if !self.said {
+                    progress.suspend(|| {
+                        eprintln!("callctl: {message} (a 429 asked to wait); the run goes on after")
+                    });
+                    self.said = true;
+                }
+                progress.set_message(message);
+            }
+            None if self.said => {
+                self.said = false;
+                progress.set_message("");
+            }
+            None => {}
+        }
+    }
+
+    /// Says how long the run was paused, and whether a pause too long ended it (which makes the run a failure).
+    fn finish(&self, summary: &mut Summary) {
+        let Some(pauses) = &self.pauses else { return };
+        let total = pauses.total();
+        if let Some(asked) = pauses.exceeded() {
+            summary.incomplete = true;
+            eprintln!(
+                "callctl: the provider asked to pause for {} s, longer than --max-pause allows: the run ended, and \
+                 the ids not yet sent are reported not_attempted",
+                asked.as_secs()
+            );
+        } else if !total.is_zero() {
+            eprintln!(
+                "callctl: paused by the provider for {:.1}s in all",
+                total.as_secs_f64()
+            );
+        }
+    }
 }
 
 /// The next rejected input line; pending for ever when there is no such channel.
@@ -315,7 +419,7 @@ fn finish(run: &mut Run<'_>, input: Option<&Input>, started: Instant) {
     );
     if let Some(input) = input {
         if let Some(error) = input.read_error() {
-            run.summary.io_failed = true;
+            run.summary.incomplete = true;
             eprintln!(
                 "callctl: reading ids failed after line {}: {error}; no id after it was read",
                 input.lines()
@@ -327,8 +431,11 @@ fn finish(run: &mut Run<'_>, input: Option<&Input>, started: Instant) {
             );
         }
     }
+    if let Some(waits) = tally.ring_waits() {
+        eprintln!("callctl: {waits}");
+    }
     if let Some((lost, error)) = run.lines.lost() {
-        run.summary.io_failed = true;
+        run.summary.incomplete = true;
         eprintln!("callctl: {lost} result lines could not be written to stdout: {error}");
     }
 }

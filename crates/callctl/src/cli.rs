@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use calls_facade::bulk::BulkOptions;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Stop, read and manage voice-agent calls at Cartesia and Mirai Minds.
@@ -93,6 +94,8 @@ pub(crate) struct StopNumberArgs {
     /// Most terminations in flight at once, per provider.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub(crate) concurrency: u32,
+    #[command(flatten)]
+    pub(crate) waits: WaitArgs,
 }
 
 /// A provider API, as `stop-number --providers` names it.
@@ -262,6 +265,8 @@ pub(crate) enum BatchCommand {
         /// Most terminations in flight at once.
         #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
         concurrency: u32,
+        #[command(flatten)]
+        waits: WaitArgs,
     },
 }
 
@@ -343,6 +348,34 @@ pub(crate) struct BulkArgs {
     /// sent again and gets a second line, which says the call is already over.
     #[arg(long)]
     pub(crate) distinct_ids: bool,
+    #[command(flatten)]
+    pub(crate) waits: WaitArgs,
+}
+
+/// How long a bulk run waits for the provider: for ringing calls, and through the pauses it asks for.
+#[derive(Debug, Clone, Copy, Args)]
+pub(crate) struct WaitArgs {
+    /// Wait up to this long for each call that is still ringing, and stop it the moment it is answered (Cartesia
+    /// cannot cancel a call before then; it rings for at most 80 s). 0 waits for none: a ringing Cartesia call is
+    /// then reported failed, `not_terminable`.
+    #[arg(long, value_name = "SECS", default_value = "90", value_parser = parse_wait)]
+    pub(crate) ring_wait: Duration,
+    /// End the run when the provider asks it to pause (a 429's Retry-After) longer than this: the ids not yet sent
+    /// are then reported `not_attempted`. Shorter pauses are waited out, and said on stderr.
+    #[arg(long, value_name = "SECS", default_value = "600", value_parser = parse_wait)]
+    pub(crate) max_pause: Duration,
+}
+
+impl WaitArgs {
+    /// `options` with these waits.
+    pub(crate) fn apply(self, options: BulkOptions) -> BulkOptions {
+        let options = options.with_max_pause(self.max_pause);
+        if self.ring_wait.is_zero() {
+            options
+        } else {
+            options.with_ring_wait(self.ring_wait)
+        }
+    }
 }
 
 /// Mirai campaign commands.
@@ -469,6 +502,18 @@ fn parse_seconds(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// A wait in seconds, fractions allowed: 0 to one day.
+fn parse_wait(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !secs.is_finite() || !(0.0..=86_400.0).contains(&secs) {
+        return Err("a wait must be from 0 to 86400 seconds".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,6 +525,28 @@ mod tests {
         for bad in ["0", "-1", "NaN", "inf", "soon", "1e9"] {
             assert!(parse_seconds(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn waits_may_be_zero_and_default_to_cover_the_ringing_bound() {
+        assert_eq!(parse_wait("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_wait("1.5"), Ok(Duration::from_millis(1500)));
+        for bad in ["-1", "NaN", "inf", "soon", "1e9"] {
+            assert!(parse_wait(bad).is_err(), "{bad}");
+        }
+        let cli = Cli::try_parse_from(["callctl", "cartesia", "cancel", "a"]).unwrap();
+        let Command::Cartesia(CartesiaCommand::Cancel(args)) = cli.command else {
+            panic!("cancel");
+        };
+        assert_eq!(args.waits.ring_wait, Duration::from_secs(90));
+        assert_eq!(args.waits.max_pause, Duration::from_secs(600));
+        let options = args.waits.apply(BulkOptions::new());
+        assert_eq!(options.ring_wait(), Some(Duration::from_secs(90)));
+        let none = WaitArgs {
+            ring_wait: Duration::ZERO,
+            max_pause: Duration::ZERO,
+        };
+        assert_eq!(none.apply(BulkOptions::new()).ring_wait(), None);
     }
 
     #[test]

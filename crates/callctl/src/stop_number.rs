@@ -81,7 +81,9 @@ pub(crate) async fn run(common: &Common, args: StopNumberArgs) -> Exit {
         Ok(targets) => targets,
         Err(exit) => return exit,
     };
-    let options = BulkOptions::new().with_max_concurrency(args.concurrency as usize);
+    let options = args
+        .waits
+        .apply(BulkOptions::new().with_max_concurrency(args.concurrency as usize));
     let mut events = stop_number(targets, number.clone(), options);
     let stop = events.stop_handle();
     let mut interrupts = Interrupts::listen();

@@ -3,7 +3,10 @@
 use std::fmt;
 
 use call_core::stop_number::NumberControl;
-use call_core::{CallControl, CallId, CallState, PhoneNumber, Provider, Termination, async_trait};
+use call_core::{
+    CallControl, CallId, CallState, PhoneNumber, Provider, TerminateOptions, Termination,
+    async_trait,
+};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
 use crate::{CartesiaClient, ListCalls};
@@ -68,6 +71,14 @@ impl CallControl for CartesiaNumberSearch {
 
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
         self.client.terminate(call_id).await
+    }
+
+    async fn terminate_with(
+        &self,
+        call_id: &CallId,
+        options: &TerminateOptions,
+    ) -> call_core::Result<Termination> {
+        self.client.terminate_with(call_id, options).await
     }
 
     async fn state(&self, call_id: &CallId) -> call_core::Result<CallState> {

@@ -16,3 +16,4 @@ mod scale;
 mod shell;
 mod single;
 mod support;
+mod waits;

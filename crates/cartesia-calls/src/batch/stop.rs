@@ -5,8 +5,11 @@ use std::collections::HashSet;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-use call_core::bulk::{BulkOptions, BulkReport, BulkTermination, StopHandle, terminate_all};
+use call_core::bulk::{
+    BulkOptions, BulkReport, BulkTermination, Pauses, StopHandle, terminate_all,
+};
 use call_core::{CallControl, Error, ErrorKind, Provider};
 use futures_util::Stream;
 
@@ -44,6 +47,20 @@ impl StopBatch {
     /// [`BulkOptions::with_max_concurrency`] describes.
     pub fn max_concurrency(mut self, max: usize) -> Self {
         self.bulk = self.bulk.with_max_concurrency(max);
+        self
+    }
+
+    /// Waits up to `wait` for each placed call still ringing and cancels it when answered (off by default), as
+    /// [`BulkOptions::with_ring_wait`] describes: Cartesia cannot cancel a call before it is answered.
+    pub fn ring_wait(mut self, wait: Duration) -> Self {
+        self.bulk = self.bulk.with_ring_wait(wait);
+        self
+    }
+
+    /// The longest pause Cartesia may impose before the cancellations end (default 10 minutes), as
+    /// [`BulkOptions::with_max_pause`] describes.
+    pub fn max_pause(mut self, max: Duration) -> Self {
+        self.bulk = self.bulk.with_max_pause(max);
         self
     }
 
@@ -151,6 +168,11 @@ impl BatchStop {
     /// [`NotAttempted`](call_core::bulk::BulkOutcome::NotAttempted). `None` when live calls are not cancelled.
     pub fn stop_handle(&self) -> Option<StopHandle> {
         self.reports.as_ref().map(BulkTermination::stop_handle)
+    }
+
+    /// How Cartesia's pauses held up the cancellations (see [`Pauses`]); `None` when no call is cancelled.
+    pub fn pauses(&self) -> Option<Pauses> {
+        self.reports.as_ref().map(BulkTermination::pauses)
     }
 }
 
