@@ -51,14 +51,22 @@ impl CallId {
     /// [`ErrorKind::InvalidInput`] when the id is empty, all whitespace, longer than [`MAX_CALL_ID_LEN`] bytes,
     /// contains a control character, or is `.` or `..`.
     pub fn new(id: impl Into<String>) -> crate::Result<Self> {
-        let id = id.into();
-        if let Some(problem) = problem(&id) {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!("invalid call id: {problem}"),
-            ));
+        CallId::from_owned(id.into()).map_err(|(error, _)| error)
+    }
+
+    /// Validates `id` as [`CallId::new`] does, handing `id` back with the error when it is refused (the bulk engine
+    /// reports a refused id as it was given, without copying every id it accepts).
+    pub(crate) fn from_owned(id: String) -> Result<Self, (Error, String)> {
+        match problem(&id) {
+            Some(problem) => Err((
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("invalid call id: {problem}"),
+                ),
+                id,
+            )),
+            None => Ok(CallId(id.into_boxed_str())),
         }
-        Ok(CallId(id.into_boxed_str()))
     }
 
     /// The id as given.

@@ -80,6 +80,12 @@ impl Termination {
         self
     }
 
+    /// The same termination, counting `attempts` requests (the bulk engine adds those of an id's earlier starts).
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
     /// The provider.
     pub fn provider(&self) -> Provider {
         self.provider
