@@ -33,7 +33,7 @@ pub struct BulkOptions {
     max_concurrency: usize,
     deduplicate: bool,
     max_pause: Duration,
-    ring_wait: Option<Duration>,
+    terminate: TerminateOptions,
 }
 
 impl BulkOptions {
@@ -44,7 +44,7 @@ impl BulkOptions {
             max_concurrency: 32,
             deduplicate: true,
             max_pause: Duration::from_secs(600),
-            ring_wait: None,
+            terminate: TerminateOptions::new(),
         }
     }
 
@@ -133,21 +133,18 @@ impl BulkOptions {
     /// ```
     #[must_use]
     pub fn with_ring_wait(mut self, wait: Duration) -> Self {
-        self.ring_wait = Some(wait);
+        self.terminate = self.terminate.with_ring_wait(wait);
         self
     }
 
     /// The longest wait for a ringing call, if any.
     pub fn ring_wait(&self) -> Option<Duration> {
-        self.ring_wait
+        self.terminate.ring_wait()
     }
 
     /// What each id's terminate is asked to do.
     fn terminate_options(&self) -> TerminateOptions {
-        match self.ring_wait {
-            Some(wait) => TerminateOptions::new().with_ring_wait(wait),
-            None => TerminateOptions::new(),
-        }
+        self.terminate.clone()
     }
 }
 

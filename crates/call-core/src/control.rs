@@ -96,7 +96,7 @@ pub trait CallControl: Send + Sync + fmt::Debug {
 /// assert_eq!(options.ring_wait(), Some(Duration::from_secs(90)));
 /// assert_eq!(TerminateOptions::new().ring_wait(), None);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TerminateOptions {
     ring_wait: Option<Duration>,
 }

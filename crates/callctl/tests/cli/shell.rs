@@ -263,6 +263,27 @@ async fn a_second_ctrl_c_writes_what_is_known_and_quits_at_once() {
     sim.shutdown().await;
 }
 
+/// Lost output is said on stderr, counted, and exits 1, while every call is still stopped.
+fn assert_lost_but_stopped(sim: &Sim, status: Option<i32>, errors: &str, calls: usize) {
+    assert_eq!(status, Some(1), "{errors}");
+    assert!(
+        errors.contains("writing results to stdout failed"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("result lines could not be written to stdout"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("{calls} calls: {calls} terminated")),
+        "{errors}"
+    );
+    assert_eq!(
+        sim.journal().route_count(Route::CartesiaCancel),
+        calls as u64
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stdout_on_a_full_disk_is_said_on_stderr_and_exits_1_while_every_call_is_stopped() {
     let sim = Sim::start().await.unwrap();
@@ -277,48 +298,39 @@ async fn stdout_on_a_full_disk_is_said_on_stderr_and_exits_1_while_every_call_is
         .output()
         .unwrap();
     let errors = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{errors}");
+    assert_lost_but_stopped(&sim, output.status.code(), &errors, 3);
     assert!(
-        errors.contains("writing results to stdout failed"),
+        errors.contains("3 result lines could not be written"),
         "{errors}"
     );
-    assert!(
-        errors.contains("3 result lines could not be written to stdout"),
-        "{errors}"
-    );
-    assert!(errors.contains("3 calls: 3 terminated"), "{errors}");
-    assert_eq!(sim.journal().route_count(Route::CartesiaCancel), 3);
     sim.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reader_that_went_away_is_said_on_stderr_and_exits_1_while_every_call_is_stopped() {
+async fn a_pipe_into_head_that_went_away_is_said_on_stderr_and_exits_1_while_every_call_is_stopped()
+{
     let sim = Sim::start().await.unwrap();
-    seed_started(&sim, &["h1", "h2", "h3"]);
-    let mut child = callctl(&sim)
-        .args(["cartesia", "cancel", "--ids-from", "-", "--output", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The reader goes away before the first line is written, as `| head -n 0` would.
-    drop(child.stdout.take());
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"h1\nh2\nh3\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let errors = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{errors}");
-    assert!(
-        errors.contains("could not be written to stdout"),
-        "{errors}"
+    // More lines than a pipe holds (64 KiB), so callctl is still writing when `head` has its line and exits.
+    let ids: Vec<String> = (0..2000).map(|n| format!("h{n:04}")).collect();
+    let names: Vec<&str> = ids.iter().map(String::as_str).collect();
+    seed_started(&sim, &names);
+    let dir = std::env::temp_dir().join(format!("callctl-head-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("ids.txt");
+    std::fs::write(&file, ids.join("\n")).unwrap();
+    let script = format!(
+        r#""$CALLCTL" cartesia cancel --ids-from '{}' --output json 2>"$ERRORS" | head -n 1; exit "${{PIPESTATUS[0]}}""#,
+        file.display()
     );
-    assert!(errors.contains("3 calls: 3 terminated"), "{errors}");
-    assert_eq!(sim.journal().route_count(Route::CartesiaCancel), 3);
+    let errors_file = dir.join("stderr.txt");
+    let output = shell(&sim, &script)
+        .env("ERRORS", &errors_file)
+        .output()
+        .unwrap();
+    let errors = std::fs::read_to_string(&errors_file).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
+    assert_lost_but_stopped(&sim, output.status.code(), &errors, 2000);
     sim.shutdown().await;
 }
 

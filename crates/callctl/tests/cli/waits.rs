@@ -12,14 +12,20 @@ fn rate_limit(retry_after: &str) -> Fault {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pause_the_provider_asks_for_fails_no_id_waiting_in_line() {
-    let sim = Sim::start().await.unwrap();
-    let ids: Vec<String> = (0..300).map(|n| format!("p{n:03}")).collect();
+/// `count` started Cartesia calls, named `prefix` and a number.
+fn seed_started(sim: &Sim, prefix: &str, count: usize) -> Vec<String> {
+    let ids: Vec<String> = (0..count).map(|n| format!("{prefix}{n:03}")).collect();
     for id in &ids {
         sim.cartesia()
             .seed_call(CartesiaCallSeed::new(id.clone(), "agent").status("started"));
     }
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pause_the_provider_asks_for_fails_no_id_waiting_in_line() {
+    let sim = Sim::start().await.unwrap();
+    let ids = seed_started(&sim, "p", 300);
     // One 429 early in the run asks for a pause longer than the operation deadline given (`--timeout` per attempt
     // and the 30 s default per operation would both be charged it if waiting in line counted).
     sim.faults()
@@ -51,11 +57,7 @@ async fn a_pause_the_provider_asks_for_fails_no_id_waiting_in_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pause_past_max_pause_ends_the_run_with_the_unsent_ids_not_attempted() {
     let sim = Sim::start().await.unwrap();
-    let ids: Vec<String> = (0..50).map(|n| format!("q{n:02}")).collect();
-    for id in &ids {
-        sim.cartesia()
-            .seed_call(CartesiaCallSeed::new(id.clone(), "agent").status("started"));
-    }
+    let ids = seed_started(&sim, "q", 50);
     sim.faults()
         .on_route(Route::CartesiaCancel, rate_limit("3600"), 1);
     let output = callctl(&sim)

@@ -45,12 +45,7 @@ impl MiraiV2Client {
 
     /// Get Call, answering the number of requests sent too.
     pub(crate) async fn get_counting(&self, call_id: &CallId) -> call_core::Result<(Call, u32)> {
-        let request = Request::new(Method::GET, "get call")
-            .segment("v2")
-            .segment("calls")
-            .call_id_segment(call_id)
-            .final_when(is_final_answer);
-        let response = self.http.send(request).await?;
+        let response = self.http.send(get_call_request(call_id)).await?;
         Ok((success_json(&response)?, response.attempts()))
     }
 
@@ -180,4 +175,13 @@ pub(crate) fn success_json<T: serde::de::DeserializeOwned>(
         return Err(error_from(response));
     }
     response.json()
+}
+
+/// `GET /v2/calls/{id}`, as Get Call and `terminate`'s narrow read both send it.
+pub(crate) fn get_call_request(call_id: &CallId) -> Request {
+    Request::new(Method::GET, "get call")
+        .segment("v2")
+        .segment("calls")
+        .call_id_segment(call_id)
+        .final_when(is_final_answer)
 }

@@ -1,15 +1,15 @@
 //! Certain termination through the new API: the truth about the call, not one request's status.
 
-use call_core::http::{Idempotency, Request};
+use call_core::http::Idempotency;
 use call_core::read_first::{Budget, Phase, ReadFirst, read_first};
 use call_core::{
     CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOutcome, Termination,
     async_trait,
 };
-use reqwest::Method;
 
 use super::call::CallOutcome;
-use super::error_body::{error_from, is_final_answer};
+use super::calls::get_call_request;
+use super::error_body::error_from;
 use crate::MiraiV2Client;
 
 /// Whether an abort's failure leaves something to find out by reading the call: a 409 (the call is already over,
@@ -37,12 +37,7 @@ impl MiraiV2Client {
         &self,
         call_id: &CallId,
     ) -> call_core::Result<(CallOutcome, u32)> {
-        let request = Request::new(Method::GET, "get call")
-            .segment("v2")
-            .segment("calls")
-            .call_id_segment(call_id)
-            .final_when(is_final_answer);
-        let response = self.http.send(request).await?;
+        let response = self.http.send(get_call_request(call_id)).await?;
         if !response.is_success() {
             return Err(error_from(&response));
         }
