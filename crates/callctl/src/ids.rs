@@ -32,8 +32,11 @@ const BATCHES_AHEAD: usize = 4;
 pub(crate) struct Rejected {
     /// The line number (1-based; blank lines count).
     pub(crate) line: u64,
-    /// The line, trimmed, as text: invalid UTF-8 bytes escaped as `\xNN`, control characters escaped.
+    /// The line, trimmed: as it is when it is UTF-8, else with every byte that is not printable ASCII escaped
+    /// (`\xNN`, `\\` for a backslash).
     pub(crate) text: String,
+    /// Whether `text` is the line as it is (UTF-8), rather than escaped already.
+    pub(crate) utf8: bool,
     /// Why it is not an id.
     pub(crate) why: String,
 }
@@ -268,6 +271,7 @@ fn parse(number: u64, raw: &[u8]) -> Option<Line> {
         return Some(Line::Rejected(Rejected {
             line: number,
             text: trimmed.escape_ascii().to_string(),
+            utf8: false,
             why: "not valid UTF-8".to_owned(),
         }));
     };
@@ -276,6 +280,7 @@ fn parse(number: u64, raw: &[u8]) -> Option<Line> {
         Err(error) => Line::Rejected(Rejected {
             line: number,
             text: text.to_owned(),
+            utf8: true,
             why: error.to_string(),
         }),
     })

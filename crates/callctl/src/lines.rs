@@ -155,11 +155,54 @@ pub(crate) fn text_line(out: &mut Vec<u8>, report: &BulkReport) {
 
 /// Writes the text line of an input line that is not an id.
 pub(crate) fn text_rejected(out: &mut Vec<u8>, rejected: &Rejected) {
-    let _infallible = write!(
-        out,
-        "failed          {}: line {}: {}",
-        rejected.text.escape_debug(),
-        rejected.line,
-        rejected.why
-    );
+    // A line that is not UTF-8 comes escaped already, in printable ASCII; one that is gets escaped here, so neither
+    // can drive the terminal.
+    let _infallible = if rejected.utf8 {
+        write!(out, "failed          {}", rejected.text.escape_debug())
+    } else {
+        write!(out, "failed          {}", rejected.text)
+    }
+    .and_then(|()| write!(out, ": line {}: {}", rejected.line, rejected.why));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(text: &str, utf8: bool) -> Rejected {
+        Rejected {
+            line: 7,
+            text: text.to_owned(),
+            utf8,
+            why: "not valid UTF-8".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_rejected_line_is_the_contracts_json_with_its_number() {
+        let mut out = Vec::new();
+        json_rejected(&mut out, "cartesia", &rejected("call_\\xff", false));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"attempts":0,"call_id":"call_\\xff","error":{"kind":"invalid_input","message":"line 7: not valid UTF-8","status":null},"line":7,"outcome":"failed","provider":"cartesia"}"#
+        );
+    }
+
+    #[test]
+    fn a_rejected_line_is_escaped_once_in_text() {
+        let mut out = Vec::new();
+        text_rejected(&mut out, &rejected("call_\\xff", false));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "failed          call_\\xff: line 7: not valid UTF-8"
+        );
+        let mut out = Vec::new();
+        text_rejected(&mut out, &rejected("a\u{1b}[31mb", true));
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert!(
+            text.starts_with("failed          a\\u{1b}[31mb: line 7"),
+            "{text}"
+        );
+    }
 }
