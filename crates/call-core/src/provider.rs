@@ -18,22 +18,29 @@ pub enum Provider {
 }
 
 impl Provider {
-    /// The provider's stable lowercase name, as used in `callctl`'s JSON output (`"cartesia"`, `"mirai"`).
+    /// The API's stable lowercase name, as used in `callctl`'s JSON output and commands: `"cartesia"`, `"mirai"`
+    /// (Mirai Minds' legacy API) or `"mirai-v2"` (its new API).
     ///
-    /// Both Mirai APIs answer `"mirai"`: they are one provider reached two ways.
+    /// The two Mirai APIs have names of their own: their call ids, statuses and abilities differ, so an answer must
+    /// say which one gave it.
+    ///
+    /// ```
+    /// use call_core::Provider;
+    ///
+    /// assert_eq!(Provider::MiraiV2.as_str(), "mirai-v2");
+    /// assert_eq!(Provider::Mirai.to_string(), "mirai");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Cartesia => "cartesia",
-            Provider::Mirai | Provider::MiraiV2 => "mirai",
+            Provider::Mirai => "mirai",
+            Provider::MiraiV2 => "mirai-v2",
         }
     }
 }
 
 impl fmt::Display for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Provider::MiraiV2 => f.write_str("mirai (v2)"),
-            other => f.write_str(other.as_str()),
-        }
+        f.write_str(self.as_str())
     }
 }

@@ -60,7 +60,7 @@ pub(crate) async fn run(client: MiraiV2Client, command: MiraiV2Command, output: 
                 output,
                 |call| {
                     serde_json::json!({
-                        "provider": "mirai",
+                        "provider": "mirai-v2",
                         "call_id": call.id.as_str(),
                         "state": call.status.state().as_str(),
                         "status": call.status.as_str(),

@@ -271,7 +271,7 @@ impl MiraiV2Client {
         match action.reached(&campaign.status) {
             Some(outcome) => {
                 tracing::debug!(
-                    provider = "mirai",
+                    provider = "mirai-v2",
                     operation = action.operation(),
                     status = campaign.status.as_str(),
                     "the campaign was already where we asked"

@@ -549,7 +549,7 @@ impl MiraiV2Client {
                 backoff_delay(retry, waits, fastrand::f64()).max(retry.initial_backoff())
             });
             tracing::info!(
-                provider = "mirai",
+                provider = "mirai-v2",
                 operation = "create call",
                 wait = waits,
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
