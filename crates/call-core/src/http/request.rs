@@ -70,7 +70,8 @@ impl Request {
         Request {
             method,
             operation: operation.into(),
-            path: String::new(),
+            // A call's path (`/agents/calls/{id}/cancel`) fits without growing the string segment by segment.
+            path: String::with_capacity(64),
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
@@ -100,16 +101,14 @@ impl Request {
     /// Appends one path segment, percent-encoded.
     #[must_use]
     pub fn segment(mut self, segment: &str) -> Self {
-        self.path.push('/');
-        self.path.push_str(&encode_path_segment(segment));
+        push_segment(&mut self.path, segment);
         self
     }
 
     /// Appends a call id as one path segment, and names the call in errors and logs.
     #[must_use]
     pub fn call_id_segment(mut self, id: &CallId) -> Self {
-        self.path.push('/');
-        self.path.push_str(&id.to_path_segment());
+        push_segment(&mut self.path, id.as_str());
         self.call_id = Some(id.clone());
         self
     }
@@ -182,5 +181,47 @@ impl Request {
     /// The call this request is about, if any.
     pub fn call_id(&self) -> Option<&CallId> {
         self.call_id.as_ref()
+    }
+}
+
+/// Appends `/` and `segment`, percent-encoded as one segment. A segment of RFC 3986's unreserved characters only
+/// (`agents`, `cancel`, most ids) is its own encoding and is copied as is, without going through the encoder.
+fn push_segment(path: &mut String, segment: &str) {
+    path.push('/');
+    let unreserved = segment
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    if unreserved {
+        path.push_str(segment);
+    } else {
+        path.push_str(&encode_path_segment(segment));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_segment_is_copied_only_when_it_is_its_own_encoding() {
+        let ids = [
+            "agents",
+            "ac_01JZ-x.y~z",
+            "a/b",
+            "a b",
+            "x?y=1#z",
+            "%41",
+            "\u{e9}t\u{e9}",
+            "...",
+        ];
+        for segment in ids {
+            let mut path = String::new();
+            push_segment(&mut path, segment);
+            assert_eq!(
+                path,
+                format!("/{}", encode_path_segment(segment)),
+                "{segment}"
+            );
+        }
     }
 }
