@@ -50,7 +50,15 @@ struct Inner {
     provider: Provider,
     client: reqwest::Client,
     base_url: BaseUrl,
+    /// Our headers (auth, version, user agent), sent to the provider's base URL.
     headers: HeaderMap,
+    /// `headers` and `Accept: application/json`: all a request without headers of its own sends, cloned once per
+    /// attempt.
+    headers_json: HeaderMap,
+    /// What a provider-given URL gets of ours: the user agent only, never a key.
+    external_headers: HeaderMap,
+    /// `external_headers` and `Accept: application/json`.
+    external_headers_json: HeaderMap,
     retry: RetryConfig,
     rng: Mutex<fastrand::Rng>,
     throttle: Arc<Throttle>,
@@ -145,6 +153,17 @@ impl HttpClient {
             })
             .filter(|secret| secret.len() >= 4)
             .collect();
+        let mut external_headers = HeaderMap::new();
+        if let Some(agent) = headers.get(USER_AGENT) {
+            external_headers.insert(USER_AGENT, agent.clone());
+        }
+        let with_json = |headers: &HeaderMap| {
+            let mut headers = headers.clone();
+            headers.append(ACCEPT, HeaderValue::from_static("application/json"));
+            headers
+        };
+        let headers_json = with_json(&headers);
+        let external_headers_json = with_json(&external_headers);
         let rng = match config.retry.jitter_seed() {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
@@ -155,6 +174,9 @@ impl HttpClient {
                 client,
                 base_url: config.base_url,
                 headers,
+                headers_json,
+                external_headers,
+                external_headers_json,
                 retry: config.retry,
                 rng: Mutex::new(rng),
                 throttle: Arc::new(Throttle::new()),
@@ -224,9 +246,10 @@ impl HttpClient {
     pub async fn send(&self, request: Request) -> crate::Result<Response> {
         let max_body = request.max_body_bytes;
         let (response, sent) = self
-            .send_with_retries(&request, |response| async move {
+            .send_with_retries(&request, |mut response| async move {
                 let status = response.status().as_u16();
-                let headers = response.headers().clone();
+                // Taken, not cloned: the body is read without them (its length comes from the body itself).
+                let headers = std::mem::take(response.headers_mut());
                 let success = (200..300).contains(&status);
                 let body = read_body(
                     response,
@@ -317,24 +340,15 @@ impl HttpClient {
     {
         let inner = &*self.inner;
         let retry = &inner.retry;
-        let started = Instant::now();
+        // The clock is read once before each attempt (`now`) and, past the common path of one answered attempt, again
+        // after it where a decision needs the time.
+        let mut now = Instant::now();
+        let started = now;
         let own = started + retry.operation_timeout();
         let deadline = self.deadline.map_or(own, |set| set.min(own));
         let url = match &request.external {
             Some(url) => url.clone(),
             None => inner.base_url.join(&request.path, &request.query),
-        };
-        // A provider-given URL may be another host: it gets none of our headers (keys), only the user agent.
-        let default_headers = match &request.external {
-            Some(_) => inner
-                .headers
-                .get(USER_AGENT)
-                .map_or_else(HeaderMap::new, |agent| {
-                    let mut only_agent = HeaderMap::new();
-                    only_agent.insert(USER_AGENT, agent.clone());
-                    only_agent
-                }),
-            None => inner.headers.clone(),
         };
         let call_id = request.call_id.as_ref().map(|id| id.as_str()).unwrap_or("");
         let mut attempt: u32 = 0;
@@ -342,7 +356,7 @@ impl HttpClient {
         let mut acted = false;
         loop {
             attempt += 1;
-            if Instant::now() >= deadline {
+            if now >= deadline {
                 // No time is left (a deadline shared by several requests has passed): send nothing rather than an
                 // attempt that cannot be waited for.
                 let mut error = Error::new(
@@ -361,7 +375,7 @@ impl HttpClient {
             }
             let paused = inner.throttle.remaining();
             if !paused.is_zero() {
-                if Instant::now() + paused >= deadline {
+                if now + paused >= deadline {
                     // The provider asked this client to wait past this operation's deadline: say so now, unsent.
                     let mut error = Error::new(
                         ErrorKind::RateLimited,
@@ -379,23 +393,23 @@ impl HttpClient {
                     return Err(error);
                 }
                 inner.throttle.ready(deadline).await;
+                now = Instant::now();
             }
-            let now = Instant::now();
-            let remaining = deadline.saturating_duration_since(now);
-            let attempt_timeout = retry.attempt_timeout().min(remaining);
-            let mut builder = inner
-                .client
-                .request(request.method.clone(), url.clone())
-                .headers(default_headers.clone())
-                .headers(request.headers.clone());
-            if !request.headers.contains_key(ACCEPT) {
-                builder = builder.header(ACCEPT, HeaderValue::from_static("application/json"));
-            }
+            let attempt_end = now
+                + retry
+                    .attempt_timeout()
+                    .min(deadline.saturating_duration_since(now));
+            let mut outgoing = reqwest::Request::new(request.method.clone(), url.clone());
+            *outgoing.headers_mut() = self.attempt_headers(request);
             if let Some(body) = &request.body {
-                builder = builder.body(body.clone());
+                *outgoing.body_mut() = Some(body.clone().into());
             }
-            let result = match tokio::time::timeout(attempt_timeout, async {
-                let response = builder.send().await.map_err(AttemptError::from_reqwest)?;
+            let result = match tokio::time::timeout_at(attempt_end.into(), async {
+                let response = inner
+                    .client
+                    .execute(outgoing)
+                    .await
+                    .map_err(AttemptError::from_reqwest)?;
                 read(response).await
             })
             .await
@@ -403,7 +417,6 @@ impl HttpClient {
                 Ok(result) => result,
                 Err(_) => Err(AttemptError::Timeout),
             };
-            let elapsed_ms = started.elapsed().as_millis() as u64;
             let may_retry = attempt < retry.max_attempts();
             match result {
                 Ok(value) => {
@@ -414,7 +427,7 @@ impl HttpClient {
                         call_id,
                         attempt,
                         status,
-                        elapsed_ms,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
                         "http attempt answered"
                     );
                     let retryable = match request.idempotency {
@@ -447,6 +460,7 @@ impl HttpClient {
                                 "retrying after a transient answer"
                             );
                             tokio::time::sleep(delay).await;
+                            now = Instant::now();
                             continue;
                         }
                     }
@@ -466,7 +480,7 @@ impl HttpClient {
                         call_id,
                         attempt,
                         error = error.describe(),
-                        elapsed_ms,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
                         "http attempt failed"
                     );
                     let repeatable = request.idempotency == Idempotency::Idempotent || !sent;
@@ -484,6 +498,7 @@ impl HttpClient {
                                 "retrying after a failed attempt"
                             );
                             tokio::time::sleep(delay).await;
+                            now = Instant::now();
                             continue;
                         }
                     }
@@ -504,6 +519,41 @@ impl HttpClient {
                 }
             }
         }
+    }
+
+    /// The headers of one attempt of `request`: ours (for a provider-given URL, only the user agent), the request's
+    /// own, which replace ours of the same name, and `Accept: application/json` unless the request sets `Accept`.
+    /// Sensitive values stay marked so (a clone keeps the mark).
+    fn attempt_headers(&self, request: &Request) -> HeaderMap {
+        let inner = &*self.inner;
+        // A provider-given URL may be another host: it gets none of our headers (keys), only the user agent.
+        let external = request.external.is_some();
+        if request.headers.is_empty() {
+            return if external {
+                inner.external_headers_json.clone()
+            } else {
+                inner.headers_json.clone()
+            };
+        }
+        let mut headers = if external {
+            inner.external_headers.clone()
+        } else {
+            inner.headers.clone()
+        };
+        // As reqwest's `RequestBuilder::headers` merges: a name's first value replaces ours, later ones are added.
+        let mut previous = None;
+        for (name, value) in &request.headers {
+            if previous == Some(name) {
+                headers.append(name.clone(), value.clone());
+            } else {
+                headers.insert(name.clone(), value.clone());
+            }
+            previous = Some(name);
+        }
+        if !request.headers.contains_key(ACCEPT) {
+            headers.append(ACCEPT, HeaderValue::from_static("application/json"));
+        }
+        headers
     }
 
     /// The body with every secret we sent replaced by `[redacted]`: a proxy or gateway that echoes our request
