@@ -252,7 +252,7 @@ impl HttpClient {
                 let headers = std::mem::take(response.headers_mut());
                 let success = (200..300).contains(&status);
                 let body = read_body(
-                    response,
+                    &mut response,
                     if success {
                         max_body
                     } else {
@@ -291,13 +291,13 @@ impl HttpClient {
         request: Request,
     ) -> crate::Result<std::result::Result<StreamingResponse, Response>> {
         let (outcome, sent) = self
-            .send_with_retries(&request, |response| async move {
+            .send_with_retries(&request, |mut response| async move {
                 let status = response.status().as_u16();
                 if (200..300).contains(&status) {
                     Ok(Ok(response))
                 } else {
                     let headers = response.headers().clone();
-                    let body = read_body(response, MAX_ERROR_BODY_BYTES, true).await?;
+                    let body = read_body(&mut response, MAX_ERROR_BODY_BYTES, true).await?;
                     Ok(Err((status, headers, body)))
                 }
             })
@@ -404,12 +404,11 @@ impl HttpClient {
             if let Some(body) = &request.body {
                 *outgoing.body_mut() = Some(body.clone().into());
             }
+            // The request goes into reqwest's (boxed) future here, not into the attempt's: a future keeps what it
+            // captures for all its life, and this one lives in the allocation of every `terminate`.
+            let sending = inner.client.execute(outgoing);
             let result = match tokio::time::timeout_at(attempt_end.into(), async {
-                let response = inner
-                    .client
-                    .execute(outgoing)
-                    .await
-                    .map_err(AttemptError::from_reqwest)?;
+                let response = sending.await.map_err(AttemptError::from_reqwest)?;
                 read(response).await
             })
             .await
@@ -779,9 +778,10 @@ impl AttemptError {
 }
 
 /// Reads a body up to `cap` bytes: beyond it, `truncate` keeps the first `cap` bytes (error bodies, which are only
-/// quoted) or fails (success bodies, which must be whole to be decoded).
+/// quoted) or fails (success bodies, which must be whole to be decoded). It borrows the response: the caller's future
+/// holds it already, and a second copy in this one would make every request's future larger.
 async fn read_body(
-    mut response: reqwest::Response,
+    response: &mut reqwest::Response,
     cap: usize,
     truncate: bool,
 ) -> Result<Bytes, AttemptError> {
