@@ -35,6 +35,18 @@ pub(crate) fn displays_on_one_line(error: &Error) {
     let _ = format!("{error:?}");
 }
 
+/// Checks that `error`, from a success body that did not decode, quotes nothing of it: no run of seven digits or
+/// more (a phone number), which our own words (positions, sizes, statuses under 64 KiB) never make. A call record
+/// holds phone numbers and what was said, and errors are printed and logged.
+pub(crate) fn quotes_no_body(error: &Error) {
+    let shown = error.to_string();
+    let mut run = 0;
+    for b in shown.bytes() {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        assert!(run < 7, "the error quotes digits of the body: {shown:?}");
+    }
+}
+
 /// Checks that `value` encodes to JSON that decodes again into the same record (records are stored and forwarded
 /// by users). Numbers are compared to 1e-9 relative: serde_json's float parsing may round differently from its
 /// printing by one unit in the last place, which is not ours to find.

@@ -1,5 +1,5 @@
-//! Fuzz targets for every decoder of provider data in `calls`: call records, list pages, error bodies, webhook
-//! bodies and signature headers.
+//! Fuzz targets for every decoder of provider data in `calls`: call records, list pages, other success answers,
+//! abort answers, error bodies, `Retry-After`, webhook bodies and signature headers.
 //!
 //! Each target is a plain function over bytes that must never panic, whatever the bytes, and that checks what the
 //! decoder promises (the documented error kind, a record that re-encodes and decodes again, an error `Display` on
@@ -14,23 +14,29 @@
 //!
 //! `tests/corpus.rs` runs every target over its corpus and 2,000 mutations with a fixed seed, in `cargo test`.
 //!
-//! Targets reach decoders through public APIs only. Three decoders are private to their crates and have no public
-//! type with the same shape: Cartesia's and both Mirai APIs' error bodies, and Cartesia's list page envelope. For
-//! those the targets decode a copy of the private shape and feed the result through the public code that consumes
-//! it ([`call_core::Error`]'s provider text); the copies must follow the crates' `error_body.rs` and `json.rs`.
+//! Targets run the code the clients run. Decoders behind public APIs (records, webhooks, signatures) are called
+//! through them; the private ones (error bodies, `terminate`'s narrow read, list envelopes, abort answers, other
+//! success answers) through each crate's hidden `fuzzing` module, which exists only with the crates' `fuzzing`
+//! feature (this crate turns it on), feeds them an answer built from bytes (`call_core::fuzzing::response`) and is
+//! no stable API.
 
 mod cartesia;
 mod check;
-mod mirai_error_body;
+mod error_body;
 mod mirai_legacy;
 mod mirai_v2;
 mod mutate;
 mod outcome;
+mod retry_after;
 pub mod runner;
 
-pub use cartesia::{cartesia_batch, cartesia_call, cartesia_error_body, cartesia_page};
-pub use mirai_error_body::mirai_error_body;
-pub use mirai_legacy::{mirai_legacy_signature, mirai_legacy_webhook};
-pub use mirai_v2::{mirai_v2_call, mirai_v2_page, mirai_v2_signature_header, mirai_v2_webhook};
+pub use cartesia::{cartesia_answers, cartesia_batch, cartesia_call, cartesia_page};
+pub use error_body::{cartesia_error_body, mirai_error_body};
+pub use mirai_legacy::{mirai_legacy_abort_answer, mirai_legacy_signature, mirai_legacy_webhook};
+pub use mirai_v2::{
+    mirai_v2_abort_answer, mirai_v2_call, mirai_v2_page, mirai_v2_signature_header,
+    mirai_v2_webhook,
+};
 pub use outcome::Outcome;
+pub use retry_after::retry_after;
 pub use runner::{Report, TARGETS, run};

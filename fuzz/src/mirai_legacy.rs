@@ -1,6 +1,7 @@
-//! Mirai's legacy API: call-event webhook bodies and their `x-signature` header.
+//! Mirai's legacy API: call-event webhook bodies, their `x-signature` header, and Abort Call's 2xx answers.
 
 use call_core::ErrorKind;
+use mirai_calls::fuzzing::{self, LegacyAbortAnswer};
 use mirai_calls::legacy::{WebhookEvent, WebhookVerifier};
 
 use crate::Outcome;
@@ -55,4 +56,54 @@ pub fn mirai_legacy_signature(data: &[u8]) -> Outcome {
         Err(error) => check::error_is(&error, ErrorKind::Decode),
     }
     Outcome::of(&result)
+}
+
+/// A 2xx answer to Abort Call, read by `abort::read_success`, and its text as a refusal's message, read by
+/// `abort::refusal`. Success is only a JSON object whose message, if any, is not a refusal; a refusal without an
+/// error code has a message that is one; a body's error code is 400 to 599. Refusals are recognised whatever the
+/// (ASCII) case.
+pub fn mirai_legacy_abort_answer(data: &[u8]) -> Outcome {
+    let answer = fuzzing::legacy_abort_answer(data);
+    match &answer {
+        LegacyAbortAnswer::Aborted(message) => {
+            assert!(
+                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(data).is_ok(),
+                "a body that is not a JSON object is taken as an abort"
+            );
+            if let Some(message) = message {
+                assert_eq!(
+                    fuzzing::legacy_refusal(message),
+                    None,
+                    "a refusal is taken as an abort: {message:?}"
+                );
+            }
+        }
+        LegacyAbortAnswer::Refused {
+            code: Some(code), ..
+        } => assert!((400..=599).contains(code), "error code {code}"),
+        LegacyAbortAnswer::Refused {
+            code: None,
+            message,
+        } => assert!(
+            message
+                .as_deref()
+                .is_some_and(|message| fuzzing::legacy_refusal(message).is_some()),
+            "a refusal without a code or a refusal's message: {message:?}"
+        ),
+        LegacyAbortAnswer::Unclear(_) => {}
+    }
+
+    let text = String::from_utf8_lossy(data);
+    let refusal = fuzzing::legacy_refusal(&text);
+    if text.is_ascii() {
+        assert_eq!(
+            fuzzing::legacy_refusal(&text.to_ascii_uppercase()),
+            refusal,
+            "case changes the refusal of {text:?}"
+        );
+    }
+    match answer {
+        LegacyAbortAnswer::Aborted(_) | LegacyAbortAnswer::Refused { .. } => Outcome::Accepted,
+        LegacyAbortAnswer::Unclear(_) => Outcome::Rejected,
+    }
 }

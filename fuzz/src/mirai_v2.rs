@@ -1,10 +1,13 @@
-//! Mirai's new API: call records, list pages, webhook bodies and the `X-Mirai-Signature` header.
+//! Mirai's new API: call records, list pages, Abort Call's 2xx answers, webhook bodies and the `X-Mirai-Signature`
+//! header.
 
 use std::time::{Duration, SystemTime};
 
-use call_core::ErrorKind;
+use call_core::{CallId, Error, ErrorKind, Provider};
+use mirai_calls::fuzzing;
 use mirai_calls::v2::{Call, Campaign, Contact, DncEntry, Page, WebhookEvent, WebhookVerifier};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::Outcome;
 use crate::check;
@@ -18,12 +21,63 @@ const NOW: i64 = 1_785_057_398;
 /// The replay window the verifier enforces by default.
 const TOLERANCE: i64 = 300;
 
-/// A call record, as `get_call` decodes it: `serde_json` into the public [`Call`], which must answer its accessors
-/// and re-encode to JSON that decodes to the same record.
+/// The call id of the abort target's answers.
+const CALL_ID: &str = "call_01JZQ9B4M8N3P6R2S5T7V9W1YA";
+
+/// A 2xx answer to `operation` with `data` as its body, decoded by `Response::json` as the client decodes it.
+fn json<T: DeserializeOwned>(operation: &'static str, data: &[u8]) -> call_core::Result<T> {
+    fuzzing::response(Provider::MiraiV2, operation, None, 200, data).json()
+}
+
+/// A success body that does not decode: a `Decode` error on one line that quotes nothing of the body.
+fn decode_error(error: &Error) {
+    check::error_is(error, ErrorKind::Decode);
+    check::quotes_no_body(error);
+}
+
+/// A call record, as `get_call` decodes it (`Response::json` into the public [`Call`]), which must answer its
+/// accessors and re-encode to JSON that decodes to the same record; a refusal quotes nothing of the body.
 pub fn mirai_v2_call(data: &[u8]) -> Outcome {
-    let result = serde_json::from_slice::<Call>(data);
-    if let Ok(call) = &result {
-        read_call(call);
+    let result = json::<Call>("get call", data);
+    match &result {
+        Ok(call) => read_call(call),
+        Err(error) => decode_error(error),
+    }
+    Outcome::of(&result)
+}
+
+/// A 2xx answer to Abort Call, read by `calls::proves_abort`. It proves the abort only as a JSON object without an
+/// `error`, whose `status` is `"aborted"` and whose `id`, if any, is this call; anything else is an ambiguous
+/// `Decode` error that quotes nothing of the body but an error envelope's code and message.
+pub fn mirai_v2_abort_answer(data: &[u8]) -> Outcome {
+    let Ok(call_id) = CallId::new(CALL_ID) else {
+        return Outcome::Rejected;
+    };
+    let result = fuzzing::v2_abort_answer(&call_id, 202, data);
+    match &result {
+        Ok(()) => {
+            let object = serde_json::from_slice::<serde_json::Map<String, Value>>(data);
+            let proves = object.as_ref().is_ok_and(|answer| {
+                answer.get("status").and_then(Value::as_str) == Some("aborted")
+                    && answer.get("error").is_none_or(Value::is_null)
+                    && match answer.get("id") {
+                        None | Some(Value::Null) => true,
+                        Some(id) => id.as_str() == Some(CALL_ID),
+                    }
+            });
+            assert!(proves, "an answer that does not prove the abort is taken");
+        }
+        Err(error) => {
+            check::error_is(error, ErrorKind::Decode);
+            assert!(
+                error.is_ambiguous(),
+                "a 2xx that proves nothing is not ambiguous"
+            );
+            assert_eq!(error.call_id(), Some(&call_id));
+            if error.provider_message().is_none() && error.provider_code().is_none() {
+                check::quotes_no_body(error);
+            }
+        }
     }
     Outcome::of(&result)
 }
@@ -35,12 +89,14 @@ fn read_call(call: &Call) {
     check::reencodes(call);
 }
 
-/// A list page (`{data, has_more, next_cursor}`), decoded into the public [`Page`] of calls, campaigns, campaign
-/// contacts and do-not-call entries (one input is tried as each).
+/// A list page (`{data, has_more, next_cursor}`), decoded as the listings do (`Response::json`) into the public
+/// [`Page`] of calls, campaigns, campaign contacts and do-not-call entries (one input is tried as each); a refusal
+/// quotes nothing of the body.
 pub fn mirai_v2_page(data: &[u8]) -> Outcome {
-    let calls = serde_json::from_slice::<Page<Call>>(data);
-    if let Ok(page) = &calls {
-        page.data.iter().for_each(read_call);
+    let calls = json::<Page<Call>>("list calls", data);
+    match &calls {
+        Ok(page) => page.data.iter().for_each(read_call),
+        Err(error) => decode_error(error),
     }
     Outcome::of(&calls)
         .or(page::<Campaign>(data))
@@ -49,9 +105,12 @@ pub fn mirai_v2_page(data: &[u8]) -> Outcome {
 }
 
 fn page<T: DeserializeOwned + std::fmt::Debug>(data: &[u8]) -> Outcome {
-    let result = serde_json::from_slice::<Page<T>>(data);
-    if let Ok(page) = &result {
-        let _ = format!("{page:?}");
+    let result = json::<Page<T>>("list", data);
+    match &result {
+        Ok(page) => {
+            let _ = format!("{page:?}");
+        }
+        Err(error) => decode_error(error),
     }
     Outcome::of(&result)
 }

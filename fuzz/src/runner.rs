@@ -28,6 +28,10 @@ pub const TARGETS: &[&str] = &[
     "mirai_v2_call",
     "mirai_v2_page",
     "mirai_error_body",
+    "cartesia_answers",
+    "mirai_legacy_abort_answer",
+    "mirai_v2_abort_answer",
+    "retry_after",
 ];
 
 /// A target's function.
@@ -47,6 +51,10 @@ pub fn target(name: &str) -> Option<TargetFn> {
         "mirai_v2_call" => crate::mirai_v2_call,
         "mirai_v2_page" => crate::mirai_v2_page,
         "mirai_error_body" => crate::mirai_error_body,
+        "cartesia_answers" => crate::cartesia_answers,
+        "mirai_legacy_abort_answer" => crate::mirai_legacy_abort_answer,
+        "mirai_v2_abort_answer" => crate::mirai_v2_abort_answer,
+        "retry_after" => crate::retry_after,
         _ => return None,
     };
     Some(function)

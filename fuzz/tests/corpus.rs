@@ -86,6 +86,10 @@ corpus_tests!(
     mirai_v2_call,
     mirai_v2_page,
     mirai_error_body,
+    cartesia_answers,
+    mirai_legacy_abort_answer,
+    mirai_v2_abort_answer,
+    retry_after,
 );
 
 /// Each target has its libFuzzer entry point, calling the function of the same name, and a `[[bin]]` in the

@@ -61,6 +61,52 @@ pub fn user_agent(crate_name: &str, crate_version: &str) -> String {
     )
 }
 
+/// Hooks for the workspace's fuzz targets (`fuzz/`), behind the `fuzzing` feature: not part of the public API, and
+/// not stable.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use bytes::Bytes;
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+    use crate::http::Response;
+    use crate::{CallId, Provider};
+
+    pub use crate::http::parse_retry_after;
+
+    /// A provider's answer as [`HttpClient::send`](crate::http::HttpClient::send) would return it after one attempt:
+    /// `status`, `headers` (a pair whose name or value is not a valid header is left out) and `body`, for `operation`
+    /// on `call_id`. The provider crates' decoders take it as they take a real answer.
+    pub fn response(
+        provider: Provider,
+        operation: &'static str,
+        call_id: Option<&CallId>,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                map.append(name, value);
+            }
+        }
+        Response {
+            provider,
+            operation: operation.into(),
+            call_id: call_id.cloned(),
+            status,
+            headers: map,
+            body: Bytes::copy_from_slice(body),
+            attempts: 1,
+            earlier_may_have_taken_effect: false,
+        }
+    }
+}
+
 /// What the exported macros need from our dependencies; not part of the public API.
 #[doc(hidden)]
 pub mod __private {

@@ -122,6 +122,87 @@ pub use logs::{CallLogs, CallLogsResult};
 pub use number::CartesiaNumberSearch;
 pub use paging::MAX_PAGE_LIMIT;
 
+/// The crate's private decoders of Cartesia's answers, for the workspace's fuzz targets (`fuzz/`) only, behind the
+/// `fuzzing` feature: not part of the public API, and not stable. Each wrapper builds the answer a request would
+/// get (`call_core::fuzzing::response`) and calls the code the client runs on it.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use call_core::http::Response;
+    use call_core::{CallId, CartesiaCallStatus, Error, Provider, Result, Timestamp};
+    use serde_json::Value;
+
+    use crate::json::{CallLogsBody, CallOutcomeBody, CancelBody, OutboundResponseBody, PageBody};
+    use crate::{Batch, Call, EndReason};
+
+    /// An answer to `operation` with `status` and `body`, as the HTTP path hands it over.
+    pub fn response(operation: &'static str, status: u16, body: &[u8]) -> Response {
+        call_core::fuzzing::response(
+            Provider::Cartesia,
+            operation,
+            None,
+            status,
+            &[("content-type", "application/json")],
+            body,
+        )
+    }
+
+    /// `error_body::error_from`: the error for a non-2xx answer to Cancel Call.
+    pub fn error_from(status: u16, body: &[u8]) -> Error {
+        crate::error_body::error_from(&response("cancel call", status, body))
+    }
+
+    /// `error_body::provider_message`: what [`error_from`] quotes of the body.
+    pub fn provider_message(status: u16, body: &[u8]) -> Option<String> {
+        crate::error_body::provider_message(&response("cancel call", status, body))
+    }
+
+    /// `json::CallOutcomeBody::read`, what `terminate` reads of Get Call's 200 answer: the status, the end reason
+    /// and whether the call was cancelled through the API.
+    pub fn call_outcome(body: &[u8]) -> Result<(CartesiaCallStatus, Option<EndReason>, bool)> {
+        let outcome = CallOutcomeBody::read(&response("get call", 200, body))?;
+        let cancelled = outcome.was_cancelled_by_api();
+        Ok((outcome.status, outcome.end_reason, cancelled))
+    }
+
+    /// List Calls' 200 answer as `list_calls` decodes it (`json::PageBody`): the calls, `next_page`, `has_more`.
+    pub fn call_page(body: &[u8]) -> Result<(Vec<Call>, Option<String>, Option<bool>)> {
+        let page: PageBody<Call> = response("list calls", 200, body).json()?;
+        Ok((page.data, page.next_page, page.has_more))
+    }
+
+    /// List Call Batches' 200 answer as `list_batches` decodes it (`json::PageBody`).
+    pub fn batch_page(body: &[u8]) -> Result<(Vec<Batch>, Option<String>, Option<bool>)> {
+        let page: PageBody<Batch> = response("list batches", 200, body).json()?;
+        Ok((page.data, page.next_page, page.has_more))
+    }
+
+    /// Cancel Call's 200 body (`json::CancelBody`): its `cancelled`.
+    pub fn cancel_answer(body: &[u8]) -> Result<bool> {
+        let answer: CancelBody = response("cancel call", 200, body).json()?;
+        Ok(answer.cancelled)
+    }
+
+    /// Create Outbound Call's 200 body (`json::OutboundResponseBody`): each entry's number, call id and error.
+    #[allow(clippy::type_complexity)]
+    pub fn outbound_answer(
+        body: &[u8],
+    ) -> Result<Vec<(Option<String>, Option<CallId>, Option<Value>)>> {
+        let answer: OutboundResponseBody = response("create outbound calls", 200, body).json()?;
+        Ok(answer
+            .calls
+            .into_iter()
+            .map(|call| (call.number, call.agent_call_id, call.error))
+            .collect())
+    }
+
+    /// Get Call Runtime Logs' 200 body (`json::CallLogsBody`): the call id, the lines, and when they were updated.
+    pub fn call_logs(body: &[u8]) -> Result<(CallId, Vec<String>, Timestamp)> {
+        let logs: CallLogsBody = response("get call logs", 200, body).json()?;
+        Ok((logs.call_id, logs.logs, logs.updated_at))
+    }
+}
+
 /// The README's examples, compiled as doctests so they cannot drift from the API.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -94,6 +94,124 @@ mod webhook_url;
 pub mod legacy;
 pub mod v2;
 
+/// The crate's private decoders of Mirai's answers, for the workspace's fuzz targets (`fuzz/`) only, behind the
+/// `fuzzing` feature: not part of the public API, and not stable. Each wrapper builds the answer a request would
+/// get (`call_core::fuzzing::response`) and calls the code the client runs on it.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use call_core::http::Response;
+    use call_core::{CallId, Error, Provider, Result};
+
+    use crate::legacy::abort::{self, AbortRefusal, SuccessBody};
+    use crate::legacy::error_body::{self as legacy_error_body, BodyCode};
+    use crate::v2::error_body as v2_error_body;
+
+    /// An answer of `provider`'s API to `operation` on `call_id`, with `status` and `body`, as the HTTP path hands it
+    /// over.
+    pub fn response(
+        provider: Provider,
+        operation: &'static str,
+        call_id: Option<&CallId>,
+        status: u16,
+        body: &[u8],
+    ) -> Response {
+        call_core::fuzzing::response(
+            provider,
+            operation,
+            call_id,
+            status,
+            &[("content-type", "application/json")],
+            body,
+        )
+    }
+
+    /// Legacy `error_body::error_from`: the error for a non-2xx answer to Abort Call.
+    pub fn legacy_error_from(status: u16, body: &[u8]) -> Error {
+        legacy_error_body::error_from(&response(Provider::Mirai, "abort call", None, status, body))
+    }
+
+    /// Legacy `error_body::body_code` of a JSON object body: `Ok(None)` for no code, `Ok(Some(code))` for a 2xx or
+    /// an error status, `Err(())` for a code not to trust either way; `None` when the body is not a JSON object.
+    pub fn legacy_body_code(body: &[u8]) -> Option<std::result::Result<Option<u16>, ()>> {
+        let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(body) else {
+            return None;
+        };
+        Some(match legacy_error_body::body_code(&object) {
+            BodyCode::Absent => Ok(None),
+            BodyCode::Success => Ok(Some(200)),
+            BodyCode::Error(code) => Ok(Some(code)),
+            BodyCode::Odd => Err(()),
+        })
+    }
+
+    /// What legacy `abort::read_success` makes of a 2xx answer to Abort Call.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum LegacyAbortAnswer {
+        /// Mirai's answer, with its message.
+        Aborted(Option<String>),
+        /// A refusal: the body's error code, if it has one, and its message.
+        Refused {
+            /// The body's `code` or `status_code`, 400 to 599.
+            code: Option<u16>,
+            /// The body's `message`.
+            message: Option<String>,
+        },
+        /// Not Mirai's answer, and why.
+        Unclear(&'static str),
+    }
+
+    /// Legacy `abort::read_success`, on a 2xx answer's body.
+    pub fn legacy_abort_answer(body: &[u8]) -> LegacyAbortAnswer {
+        match abort::read_success(body) {
+            SuccessBody::Aborted(message) => LegacyAbortAnswer::Aborted(message),
+            SuccessBody::Refused { code, message } => LegacyAbortAnswer::Refused { code, message },
+            SuccessBody::Unclear(why) => LegacyAbortAnswer::Unclear(why),
+        }
+    }
+
+    /// Legacy `abort::refusal`: whether a message is a refusal `terminate` recognises, and which (`None` for any
+    /// other message).
+    pub fn legacy_refusal(message: &str) -> Option<&'static str> {
+        match abort::refusal(message) {
+            AbortRefusal::AlreadyAborted => Some("already aborted"),
+            AbortRefusal::AlreadyOver => Some("already over"),
+            AbortRefusal::InProgress => Some("in progress"),
+            AbortRefusal::Other => None,
+        }
+    }
+
+    /// New API `error_body::error_from`: the error for a non-2xx answer to Abort Call.
+    pub fn v2_error_from(status: u16, body: &[u8]) -> Error {
+        v2_error_body::error_from(&response(
+            Provider::MiraiV2,
+            "abort call",
+            None,
+            status,
+            body,
+        ))
+    }
+
+    /// New API `error_body::read`: an error body's code and message.
+    pub fn v2_error_info(body: &[u8]) -> (Option<String>, Option<String>) {
+        let info = v2_error_body::read(body);
+        (info.code, info.message)
+    }
+
+    /// New API `error_body::is_final_answer`: whether an answer is final, not to be retried.
+    pub fn v2_is_final_answer(status: u16, body: &[u8]) -> bool {
+        v2_error_body::is_final_answer(status, body)
+    }
+
+    /// New API `calls::proves_abort`: `Ok` when a 2xx answer to Abort Call on `call_id` proves the abort.
+    pub fn v2_abort_answer(call_id: &CallId, status: u16, body: &[u8]) -> Result<()> {
+        crate::v2::calls::proves_abort(
+            call_id,
+            &response(Provider::MiraiV2, "abort call", Some(call_id), status, body),
+        )
+    }
+}
+
 pub use call_core::{
     self, CallControl, CallId, CallState, Error, ErrorKind, MiraiCallStatus, RetryConfig,
 };

@@ -115,7 +115,7 @@ pub(crate) fn refusal(message: &str) -> AbortRefusal {
 
 /// What a 2xx abort answer says.
 #[derive(Debug, PartialEq, Eq)]
-enum SuccessBody {
+pub(crate) enum SuccessBody {
     /// Mirai's answer: `{"message": ...}` (documented), or the older draft's `{"status": "aborted", "callId": ...}`.
     Aborted(Option<String>),
     /// The body says the abort was refused: a `code` (or `status_code`) of 400 or more (`code`), or a `message` that
@@ -130,7 +130,7 @@ enum SuccessBody {
 
 /// Reads a 2xx abort answer. Mirai's errors carry the HTTP status in the body too (`{code, message}` or
 /// `{status_code, message}`), so a body whose code is an error is that error whatever the status line says.
-fn read_success(body: &[u8]) -> SuccessBody {
+pub(crate) fn read_success(body: &[u8]) -> SuccessBody {
     let Ok(serde_json::Value::Object(answer)) = serde_json::from_slice(body) else {
         return SuccessBody::Unclear("the answer is not a JSON object");
     };

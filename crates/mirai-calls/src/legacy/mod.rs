@@ -13,9 +13,9 @@
 //! statuses are [`MiraiCallStatus`](call_core::MiraiCallStatus), with the documented abort rule in
 //! [`MiraiCallStatus::is_abortable`](call_core::MiraiCallStatus::is_abortable).
 
-mod abort;
+pub(crate) mod abort;
 mod client;
-mod error_body;
+pub(crate) mod error_body;
 mod initiate;
 mod payload;
 mod signature;

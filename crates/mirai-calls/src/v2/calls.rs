@@ -125,7 +125,7 @@ impl MiraiV2Client {
 /// `Ok` when a 2xx abort answer proves the abort of `call_id`: a JSON object whose `status` is `"aborted"` and whose
 /// `id`, when present, is this call. Otherwise an [`ErrorKind::Decode`](call_core::ErrorKind::Decode) error (ambiguous: the request reached Mirai)
 /// that names the field and the type or known status it has, never quoting the body, which may be a call record.
-fn proves_abort(call_id: &CallId, response: &Response) -> call_core::Result<()> {
+pub(crate) fn proves_abort(call_id: &CallId, response: &Response) -> call_core::Result<()> {
     let answer = response.json_object()?;
     if answer.get("error").is_some_and(|error| !error.is_null()) {
         let info = error_body::read(response.body());

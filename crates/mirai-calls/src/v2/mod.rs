@@ -43,7 +43,7 @@
 //! `Retry-After`), and 503 `campaigns_unavailable` / `transcription_unavailable` → not retryable.
 
 mod call;
-mod calls;
+pub(crate) mod calls;
 mod campaign;
 mod campaign_contact;
 mod campaign_control;
@@ -54,7 +54,7 @@ mod campaigns;
 mod client;
 mod create;
 mod dnc;
-mod error_body;
+pub(crate) mod error_body;
 mod list;
 mod page;
 mod recording;
