@@ -608,15 +608,17 @@ async fn settle(
 struct Pool {
     client: Arc<dyn CallControl>,
     options: Arc<TerminateOptions>,
-    jobs: Vec<mpsc::Sender<Start>>,
+    jobs: Vec<mpsc::UnboundedSender<Start>>,
     idle: Vec<usize>,
-    results_tx: mpsc::Sender<Finished>,
-    results: mpsc::Receiver<Finished>,
+    results_tx: mpsc::UnboundedSender<Finished>,
+    results: mpsc::UnboundedReceiver<Finished>,
 }
 
 impl Pool {
-    fn new(client: Arc<dyn CallControl>, options: TerminateOptions, max: usize) -> Pool {
-        let (results_tx, results) = mpsc::channel(max.max(1));
+    fn new(client: Arc<dyn CallControl>, options: TerminateOptions) -> Pool {
+        // Unbounded, but never more than one result a worker and one start an idle worker: a bounded channel's
+        // semaphore would cost every id a permit for nothing.
+        let (results_tx, results) = mpsc::unbounded_channel();
         Pool {
             client,
             options: Arc::new(options),
@@ -641,16 +643,12 @@ impl Pool {
         let Some(jobs) = self.jobs.get(worker) else {
             return;
         };
-        if let Err(refused) = jobs.try_send(start) {
+        if let Err(refused) = jobs.send(start) {
             // Only a worker that is gone refuses (its runtime is shutting down): put a new one in its place.
-            let start = match refused {
-                mpsc::error::TrySendError::Full(start)
-                | mpsc::error::TrySendError::Closed(start) => start,
-            };
-            let (tx, rx) = mpsc::channel(1);
+            let (tx, rx) = mpsc::unbounded_channel();
             self.work(worker, rx);
-            // A new, empty queue of one takes the start.
-            let _sent = tx.try_send(start);
+            // A new worker's empty queue takes the start.
+            let _sent = tx.send(refused.0);
             if let Some(slot) = self.jobs.get_mut(worker) {
                 *slot = tx;
             }
@@ -659,13 +657,13 @@ impl Pool {
 
     fn spawn(&mut self) -> usize {
         let worker = self.jobs.len();
-        let (tx, rx) = mpsc::channel(1);
+        let (tx, rx) = mpsc::unbounded_channel();
         self.work(worker, rx);
         self.jobs.push(tx);
         worker
     }
 
-    fn work(&self, worker: usize, mut jobs: mpsc::Receiver<Start>) {
+    fn work(&self, worker: usize, mut jobs: mpsc::UnboundedReceiver<Start>) {
         let client = Arc::clone(&self.client);
         let options = Arc::clone(&self.options);
         let results = self.results_tx.clone();
@@ -690,7 +688,7 @@ impl Pool {
                     start,
                     outcome,
                 };
-                if results.send(finished).await.is_err() {
+                if results.send(finished).is_err() {
                     // Nobody reads the results any more: the run was dropped.
                     return;
                 }
@@ -756,18 +754,27 @@ async fn run(
         seen_events: events(),
     };
     let mut seen = Seen::new(options.deduplicate);
-    let mut pool = Pool::new(
-        Arc::clone(&client),
-        options.terminate_options(),
-        options.max_concurrency,
-    );
+    let mut pool = Pool::new(Arc::clone(&client), options.terminate_options());
     // Ids a rate limit refused, to start again once the pause is over, with the refusal to report should the run end
     // first. At most `max_concurrency` of them: each came out of a slot in flight.
     let mut refused: VecDeque<(Start, Error)> = VecDeque::new();
     let mut input_done = false;
     let mut stopped = *stop.borrow();
+    // One wait for the stop, registered once for the whole run: a new `changed()` on every turn of the loop would
+    // register and unregister a waiter for every id.
+    let mut stop_wait = stop.clone();
+    let stop_signal = async move {
+        // A closed channel means the handle is gone with the stream: a stop too.
+        let _closed = stop_wait.wait_for(|stopped| *stopped).await;
+    };
+    tokio::pin!(stop_signal);
 
     while !stopped {
+        // A stop is seen here, with one atomic load a turn; the wait below is polled only when nothing else is
+        // ready, to wake the engine when it would otherwise sleep.
+        if stop.has_changed().unwrap_or(true) && *stop.borrow_and_update() {
+            break;
+        }
         // Start the refused ids again while there is room and the provider has not paused the client; an ask past the
         // bound ends the run now rather than after a wait that could not be enough.
         let mut paused = None;
@@ -804,11 +811,6 @@ async fn run(
         // the moment it comes, however long the input keeps us waiting.
         tokio::select! {
             biased;
-            changed = stop.changed() => {
-                // A closed channel means the handle is gone with the stream: a stop too.
-                let _closed = changed;
-                stopped = true;
-            }
             Some(finished) = pool.next() => {
                 let mut next = Some(finished);
                 while let Some(finished) = next {
@@ -845,6 +847,7 @@ async fn run(
                     }
                 }
             },
+            () = &mut stop_signal => stopped = true,
         }
     }
 
@@ -1146,6 +1149,24 @@ mod tests {
                 ("c".to_owned(), "terminated"),
             ]
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stop_is_seen_while_the_input_is_always_ready() {
+        let ids = futures_util::stream::iter((0..100_000).map(|n| format!("call_{n}")));
+        let mut run = terminate_all(Arc::new(Panics), ids, BulkOptions::new());
+        let stop = run.stop_handle();
+        let (mut terminated, mut not_attempted) = (0, 0);
+        while let Some(report) = run.next().await {
+            match report.outcome {
+                BulkOutcome::Done(_) => terminated += 1,
+                BulkOutcome::NotAttempted => not_attempted += 1,
+                BulkOutcome::Failed(error) => panic!("{error}"),
+            }
+            stop.stop();
+        }
+        assert_eq!(terminated + not_attempted, 100_000, "every id is reported");
+        assert!(terminated < 1_000, "the stop was seen at once: {terminated} terminated");
     }
 
     #[test]

@@ -109,7 +109,55 @@ pub(crate) fn json_line(out: &mut Vec<u8>, report: &BulkReport) {
         outcome: report.outcome.as_str(),
         provider: report.provider.as_str(),
     };
-    serialize(out, &line);
+    if !write_plain(out, &line) {
+        serialize(out, &line);
+    }
+}
+
+/// Writes `line` straight when it has no error and its strings need no escaping, the same bytes serde would
+/// write: most lines are such a success, and serde's string escaping was 1.5% of a bulk run's instructions
+/// (callgrind at 20,000 ids). `false` when it wrote nothing.
+fn write_plain(out: &mut Vec<u8>, line: &JsonLine<'_>) -> bool {
+    let plain = [line.call_id, line.outcome, line.provider];
+    if line.error.is_some() || line.line.is_some() || !plain.iter().all(|s| needs_no_escape(s)) {
+        return false;
+    }
+    // Byte slices, not `write!`: the formatting machinery cost more than the line (callgrind).
+    out.extend_from_slice(br#"{"attempts":"#);
+    push_decimal(out, line.attempts);
+    for (key, value) in [
+        (&br#","call_id":""#[..], line.call_id),
+        (br#"","error":null,"outcome":""#, line.outcome),
+        (br#"","provider":""#, line.provider),
+    ] {
+        out.extend_from_slice(key);
+        out.extend_from_slice(value.as_bytes());
+    }
+    out.extend_from_slice(br#""}"#);
+    true
+}
+
+/// `n` in decimal.
+fn push_decimal(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(digit) = digits.get_mut(start) {
+            *digit = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+}
+
+/// Whether `text` is a JSON string as it is: printable ASCII but `"` and `\`.
+fn needs_no_escape(text: &str) -> bool {
+    text.bytes()
+        .all(|byte| (0x20..0x7f).contains(&byte) && byte != b'"' && byte != b'\\')
 }
 
 /// Writes the JSON line of an input line that is not an id: `failed`, `invalid_input`, never sent.
@@ -175,6 +223,39 @@ mod tests {
             text: text.to_owned(),
             utf8,
             why: "not valid UTF-8".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_plain_line_is_what_serde_writes_and_anything_else_is_left_to_serde() {
+        for (id, outcome) in [
+            ("ac_01JZQ9B4M8N3P6R2S5T7V9W1YA", "terminated"),
+            ("q9 x~!#", "already_ended"),
+            ("", "not_attempted"),
+        ] {
+            let line = JsonLine {
+                attempts: 4_000_000_000,
+                call_id: id,
+                error: None,
+                line: None,
+                outcome,
+                provider: "mirai-v2",
+            };
+            let (mut plain, mut serde) = (Vec::new(), Vec::new());
+            assert!(write_plain(&mut plain, &line));
+            serialize(&mut serde, &line);
+            assert_eq!(String::from_utf8(plain), String::from_utf8(serde));
+        }
+        for id in ["a\"b", "a\\b", "caf\u{e9}", "a\u{7f}", "a\tb"] {
+            let line = JsonLine {
+                attempts: 1,
+                call_id: id,
+                error: None,
+                line: None,
+                outcome: "terminated",
+                provider: "cartesia",
+            };
+            assert!(!write_plain(&mut Vec::new(), &line), "{id:?} needs serde");
         }
     }
 
