@@ -344,7 +344,7 @@ pub(crate) struct BulkArgs {
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub(crate) concurrency: u32,
     /// The ids are known to be distinct: remember none, for constant memory however many there are (by default
-    /// each distinct id costs about 18 bytes, so that a repeated one is sent and reported once). A repeat is then
+    /// each distinct id costs about 17 bytes, so that a repeated one is sent and reported once). A repeat is then
     /// sent again and gets a second line, which says the call is already over.
     #[arg(long)]
     pub(crate) distinct_ids: bool,
