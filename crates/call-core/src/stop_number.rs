@@ -5,12 +5,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use tokio::sync::{mpsc, watch};
 
-use crate::bulk::{BulkOptions, BulkReport, StopHandle, terminate_all};
+use crate::bulk::{BulkOptions, BulkReport, Pauses, StopHandle, terminate_all};
 use crate::{CallControl, CallId, Error, ErrorKind, PhoneNumber, Provider};
 
 /// What adding a number to a provider's do-not-call list did.
@@ -218,9 +219,19 @@ impl StopNumberHandle {
     pub fn stop(&self) {
         let engines = lock(&self.0.engines);
         self.0.stopped.send_replace(true);
-        for engine in engines.iter() {
+        for (engine, _) in engines.iter() {
             engine.stop();
         }
+    }
+
+    /// How much longer a provider has its terminations paused (a 429's `Retry-After`; the longest, when several
+    /// have), or `None` when none is paused: see [`Pauses::current`]. The run waits the pause out, as
+    /// [`terminate_all`] does.
+    pub fn paused(&self) -> Option<Duration> {
+        lock(&self.0.engines)
+            .iter()
+            .filter_map(|(_, pauses)| pauses.current())
+            .max()
     }
 }
 
@@ -228,17 +239,17 @@ impl StopNumberHandle {
 #[derive(Debug)]
 struct Shared {
     stopped: watch::Sender<bool>,
-    engines: Mutex<Vec<StopHandle>>,
+    engines: Mutex<Vec<(StopHandle, Pauses)>>,
 }
 
 impl Shared {
     /// Registers an engine, stopping it at once if the run was stopped already.
-    fn register(&self, engine: StopHandle) {
+    fn register(&self, engine: StopHandle, pauses: Pauses) {
         let mut engines = lock(&self.engines);
         if *self.stopped.borrow() {
             engine.stop();
         }
-        engines.push(engine);
+        engines.push((engine, pauses));
     }
 
     /// Resolves once the run is stopped.
@@ -311,7 +322,7 @@ fn stop_at(
     let terminate = stream::once(async move {
         let client: Arc<dyn CallControl> = control.into_call_control();
         let run = terminate_all(client, ids, options);
-        shared.register(run.stop_handle());
+        shared.register(run.stop_handle(), run.pauses());
         run.map(StopNumberEvent::Call)
     })
     .flatten();

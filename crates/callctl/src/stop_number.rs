@@ -95,9 +95,27 @@ pub(crate) async fn run(common: &Common, args: StopNumberArgs) -> Exit {
     };
     let mut interrupted = false;
     let started = Instant::now();
+    // A provider's pause is looked for as the bulk commands look for it, and said once when it starts.
+    let mut ticks = tokio::time::interval(std::time::Duration::from_millis(200));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pause_said = false;
     loop {
         let event = tokio::select! {
             biased;
+            _ = ticks.tick() => {
+                match stop.paused() {
+                    Some(left) if !pause_said => {
+                        eprintln!(
+                            "callctl: paused by the provider for {} s (a 429 asked to wait); the run goes on after",
+                            left.as_secs().max(1)
+                        );
+                        pause_said = true;
+                    }
+                    None => pause_said = false,
+                    Some(_) => {}
+                }
+                continue;
+            }
             count = interrupts.next() => {
                 if count == 1 {
                     interrupted = true;

@@ -196,3 +196,42 @@ async fn a_ring_wait_that_runs_out_says_how_long_it_waited() {
     assert!(message.contains("after a ring wait of"), "{message}");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_number_waits_out_a_pause_and_says_so() {
+    const NUMBER: &str = "+919876543210";
+    let sim = Sim::start().await.unwrap();
+    for n in 0..5 {
+        sim.mirai_v2().seed_call(
+            calls_sim::MiraiV2CallSeed::new(format!("m{n}"), "agt")
+                .status("in_progress")
+                .to(NUMBER),
+        );
+    }
+    sim.faults()
+        .on_route(Route::MiraiV2Abort, rate_limit("1"), 1);
+    let output = callctl(&sim)
+        .args([
+            "stop-number",
+            NUMBER,
+            "--providers",
+            "mirai-v2",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{errors}");
+    let calls: Vec<serde_json::Value> = json_lines(&output)
+        .into_iter()
+        .filter(|line| line.get("call_id").is_some())
+        .collect();
+    assert_eq!(calls.len(), 5);
+    assert!(
+        calls.iter().all(|line| line["outcome"] == "terminated"),
+        "{calls:?}"
+    );
+    assert!(errors.contains("paused by the provider"), "{errors}");
+    sim.shutdown().await;
+}
