@@ -14,7 +14,7 @@ use calls_facade::cartesia::{
     CartesiaClient, CreateBatch, CreateOutboundCalls, ListBatches, ListCalls, StopBatch,
 };
 use calls_facade::core::http::{HttpConfig, Request};
-use calls_facade::mirai::{MiraiClient, MiraiV2Client, legacy, v2};
+use calls_facade::mirai::{MiraiLegacyClient, MiraiV2Client, legacy, v2};
 use calls_facade::{
     ApiKey, CallControl, CallId, Error, ErrorKind, PhoneNumber, Provider, RetryConfig, bulk,
 };
@@ -119,8 +119,8 @@ impl Canaries {
         &self,
         base_url: &str,
         retry: RetryConfig,
-    ) -> calls_facade::mirai::MiraiClientBuilder {
-        MiraiClient::builder()
+    ) -> calls_facade::mirai::MiraiLegacyClientBuilder {
+        MiraiLegacyClient::builder()
             .public_key(self.mirai_public.as_str())
             .private_key(self.mirai_private.as_str())
             .workspace("6690a1b2c3d4e5f600000002")
@@ -143,7 +143,7 @@ impl Canaries {
         self.cartesia_builder(base_url, retry).build().unwrap()
     }
 
-    fn mirai(&self, base_url: &str, retry: RetryConfig) -> MiraiClient {
+    fn mirai(&self, base_url: &str, retry: RetryConfig) -> MiraiLegacyClient {
         self.mirai_builder(base_url, retry).build().unwrap()
     }
 
@@ -339,14 +339,14 @@ fn keys_a_header_cannot_carry_are_refused_without_being_quoted() {
                 .base_url(url)
                 .build()
                 .unwrap_err(),
-            MiraiClient::builder()
+            MiraiLegacyClient::builder()
                 .public_key(key.as_str())
                 .private_key(c.mirai_private.as_str())
                 .workspace("ws")
                 .base_url(url)
                 .build()
                 .unwrap_err(),
-            MiraiClient::builder()
+            MiraiLegacyClient::builder()
                 .public_key(c.mirai_public.as_str())
                 .private_key(key.as_str())
                 .workspace("ws")

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calls_facade::cartesia::CartesiaClient;
-use calls_facade::mirai::MiraiClient;
+use calls_facade::mirai::MiraiLegacyClient;
 use calls_facade::{CallControl, CallId, RetryConfig, TerminateOutcome};
 use calls_sim::{CartesiaCallSeed, Fault, Route, Sim};
 
@@ -27,7 +27,7 @@ async fn terminate_a_cartesia_and_a_mirai_call_offline() -> Result<(), Box<dyn s
         .base_url(sim.base_url())
         .retry(retry.clone())
         .build()?;
-    let mirai = MiraiClient::builder()
+    let mirai = MiraiLegacyClient::builder()
         .public_key(keys.mirai_public_key())
         .private_key(keys.mirai_private_key())
         .workspace(keys.mirai_workspace())

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use calls_facade::bulk::{BulkOptions, BulkOutcome};
 use calls_facade::cartesia::{BatchId, CartesiaClient, CreateBatch, StopBatch};
 use calls_facade::mirai::v2::{CampaignId, ChangeOutcome};
-use calls_facade::mirai::{MiraiClient, MiraiV2Client};
+use calls_facade::mirai::{MiraiLegacyClient, MiraiV2Client};
 use calls_facade::stop_number::{NumberTarget, StopNumberEvent, Suppression, stop_number};
 use calls_facade::{CallId, ErrorKind, PhoneNumber, Provider};
 use calls_sim::{CartesiaCallSeed, MiraiV2CallSeed, MiraiV2CampaignSeed, Route, Sim};
@@ -28,9 +28,9 @@ fn cartesia(sim: &Sim) -> CartesiaClient {
         .unwrap()
 }
 
-fn mirai(sim: &Sim) -> MiraiClient {
+fn mirai(sim: &Sim) -> MiraiLegacyClient {
     let keys = sim.credentials();
-    MiraiClient::builder()
+    MiraiLegacyClient::builder()
         .public_key(keys.mirai_public_key())
         .private_key(keys.mirai_private_key())
         .workspace(keys.mirai_workspace())

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calls_facade::cartesia::CartesiaClient;
-use calls_facade::mirai::{MiraiClient, MiraiV2Client};
+use calls_facade::mirai::{MiraiLegacyClient, MiraiV2Client};
 use calls_facade::{CallControl, Provider, RetryConfig};
 use calls_sim::{CartesiaCallSeed, MiraiCallSeed, MiraiV2CallSeed, Route, Sim};
 
@@ -37,7 +37,7 @@ pub(crate) fn short_timeouts() -> RetryConfig {
 pub(crate) enum Subject {
     /// `CartesiaClient`: Cancel Call, and Get Call when the cancel's answer leaves doubt.
     Cartesia,
-    /// `MiraiClient`, the legacy API: Abort Call, answered from the abort alone (it cannot read calls).
+    /// `MiraiLegacyClient`, the legacy API: Abort Call, answered from the abort alone (it cannot read calls).
     Mirai,
     /// `MiraiV2Client`, the new API: Abort Call, and Get Call when the abort's answer leaves doubt.
     MiraiV2,
@@ -87,7 +87,7 @@ impl Subject {
                     .unwrap(),
             ),
             Subject::Mirai => Arc::new(
-                MiraiClient::builder()
+                MiraiLegacyClient::builder()
                     .public_key(creds.mirai_public_key())
                     .private_key(key)
                     .workspace(creds.mirai_workspace())

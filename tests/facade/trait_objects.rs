@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calls_facade::cartesia::CartesiaClient;
-use calls_facade::mirai::MiraiClient;
+use calls_facade::mirai::MiraiLegacyClient;
 use calls_facade::{CallControl, CallId, ErrorKind, Provider, RetryConfig, TerminateOutcome};
 use mockito::{Matcher, Server};
 
@@ -21,7 +21,7 @@ fn providers(cartesia_url: &str, mirai_url: &str) -> Vec<Arc<dyn CallControl>> {
         .base_url(cartesia_url)
         .retry(retry())
         .build();
-    let mirai = MiraiClient::builder()
+    let mirai = MiraiLegacyClient::builder()
         .public_key("pk_facade")
         .private_key("sk_facade")
         .workspace("6690a1b2c3d4e5f600000002")

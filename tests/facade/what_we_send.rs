@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use calls_facade::cartesia::{CartesiaClient, CreateOutboundCalls, ListCalls};
-use calls_facade::mirai::{MiraiClient, MiraiV2Client, legacy, v2};
+use calls_facade::mirai::{MiraiLegacyClient, MiraiV2Client, legacy, v2};
 use calls_facade::{CallControl, CallId, ErrorKind};
 use calls_sim::{CartesiaCallSeed, Fault, MiraiV2CallSeed, Route, Sim};
 use mockito::{Matcher, Server, ServerGuard};
@@ -200,8 +200,8 @@ fn cartesia(base_url: &str, key: &str) -> CartesiaClient {
         .unwrap()
 }
 
-fn mirai(base_url: &str, public: &str, private: &str) -> MiraiClient {
-    MiraiClient::builder()
+fn mirai(base_url: &str, public: &str, private: &str) -> MiraiLegacyClient {
+    MiraiLegacyClient::builder()
         .public_key(public)
         .private_key(private)
         .workspace("6690a1b2c3d4e5f600000002")
@@ -732,7 +732,7 @@ fn cleartext_to_a_non_loopback_host_is_refused_by_every_builder() {
                 .base_url(*url)
                 .build()
                 .err(),
-            MiraiClient::builder()
+            MiraiLegacyClient::builder()
                 .public_key("pk_1")
                 .private_key("sk_1")
                 .workspace("ws_1")
@@ -763,7 +763,7 @@ fn cleartext_to_a_non_loopback_host_is_refused_by_every_builder() {
             .unwrap()
             .base_url()
             .to_string(),
-        MiraiClient::builder()
+        MiraiLegacyClient::builder()
             .public_key("pk_1")
             .private_key("sk_1")
             .workspace("ws_1")
@@ -807,7 +807,7 @@ async fn a_supplied_client_that_follows_redirects_leaks_nothing_and_trusts_no_ot
         .with_body(r#"{"message":"Call aborted successfully"}"#)
         .create_async()
         .await;
-    let client = MiraiClient::builder()
+    let client = MiraiLegacyClient::builder()
         .public_key("pk_supplied_client")
         .private_key("sk_supplied_client")
         .workspace("6690a1b2c3d4e5f600000002")

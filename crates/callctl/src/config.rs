@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calls_facade::cartesia::{CartesiaClient, CartesiaClientBuilder};
-use calls_facade::mirai::{MiraiClient, MiraiClientBuilder, MiraiV2Client, MiraiV2ClientBuilder};
+use calls_facade::mirai::{
+    MiraiLegacyClient, MiraiLegacyClientBuilder, MiraiV2Client, MiraiV2ClientBuilder,
+};
 use calls_facade::{CallControl, RetryConfig};
 
 use crate::cli::Common;
@@ -35,8 +37,8 @@ pub(crate) fn cartesia(common: &Common) -> calls_facade::Result<CartesiaClient> 
     builder.build()
 }
 
-pub(crate) fn mirai(common: &Common) -> calls_facade::Result<MiraiClient> {
-    let mut builder = MiraiClientBuilder::from_env()?.retry(retry(common));
+pub(crate) fn mirai(common: &Common) -> calls_facade::Result<MiraiLegacyClient> {
+    let mut builder = MiraiLegacyClientBuilder::from_env()?.retry(retry(common));
     if let Some(url) = &common.base_url {
         builder = builder.base_url(url);
     }

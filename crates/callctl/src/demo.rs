@@ -7,7 +7,7 @@ use calls_facade::PhoneNumber;
 use calls_facade::bulk::BulkOptions;
 use calls_facade::cartesia::CartesiaClient;
 use calls_facade::mirai::v2::CampaignId;
-use calls_facade::mirai::{MiraiClient, MiraiV2Client};
+use calls_facade::mirai::{MiraiLegacyClient, MiraiV2Client};
 use calls_facade::stop_number::{NumberTarget, StopNumberEvent, stop_number};
 use calls_facade::{CallControl, CallId, RetryConfig};
 use calls_sim::{CartesiaCallSeed, Fault, MiraiV2CallSeed, MiraiV2CampaignSeed, Route, Sim};
@@ -38,7 +38,7 @@ async fn walk_through(bulk_size: u32) -> Result<Exit, Box<dyn std::error::Error>
         .base_url(sim.base_url())
         .retry(retry.clone())
         .build()?;
-    let mirai = MiraiClient::builder()
+    let mirai = MiraiLegacyClient::builder()
         .public_key(credentials.mirai_public_key())
         .private_key(credentials.mirai_private_key())
         .workspace(credentials.mirai_workspace())

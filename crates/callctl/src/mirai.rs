@@ -1,13 +1,13 @@
 //! `callctl mirai ...`: the legacy API's operations.
 
-use calls_facade::mirai::MiraiClient;
+use calls_facade::mirai::MiraiLegacyClient;
 use calls_facade::mirai::legacy::{CallPayload, InitiateCall};
 
 use crate::cli::{MiraiCommand, Output};
 use crate::exit::Exit;
 use crate::single::{call_id, print};
 
-pub(crate) async fn run(client: MiraiClient, command: MiraiCommand, output: Output) -> Exit {
+pub(crate) async fn run(client: MiraiLegacyClient, command: MiraiCommand, output: Output) -> Exit {
     match command {
         // Bulk abort is dispatched by main.rs.
         MiraiCommand::Abort(_) => Exit::usage("internal: abort is a bulk command"),

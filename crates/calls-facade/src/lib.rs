@@ -10,7 +10,7 @@
 //! | feature | module | client |
 //! | --- | --- | --- |
 //! | `cartesia` (default) | `cartesia` | `CartesiaClient` |
-//! | `mirai` (default) | `mirai` | `MiraiClient` (legacy API), `MiraiV2Client` (new API) |
+//! | `mirai` (default) | `mirai` | `MiraiLegacyClient` (legacy API), `MiraiV2Client` (new API) |
 //!
 //! ```toml
 //! [dependencies]
@@ -26,7 +26,7 @@
 //! #   #[cfg(feature = "cartesia")]
 //!     Arc::new(calls_facade::cartesia::CartesiaClient::from_env()?),
 //! #   #[cfg(feature = "mirai")]
-//!     Arc::new(calls_facade::mirai::MiraiClient::from_env()?),
+//!     Arc::new(calls_facade::mirai::MiraiLegacyClient::from_env()?),
 //! ];
 //! for provider in &providers {
 //!     let done = provider.terminate(&CallId::new("call_123")?).await;

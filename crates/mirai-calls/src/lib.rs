@@ -4,14 +4,14 @@
 //! Mirai has no SDK of its own, and runs **two** call APIs. Both use `/v2/...` paths; they differ by host and auth.
 //! Teams are on one or the other, so this crate speaks both, with one client each:
 //!
-//! | | [`MiraiClient`] (module [`legacy`]) | [`MiraiV2Client`] (module [`v2`]) |
+//! | | [`MiraiLegacyClient`] (module [`legacy`]) | [`MiraiV2Client`] (module [`v2`]) |
 //! | --- | --- | --- |
 //! | Mirai's docs call it | the "v1" API (legacy, stable) | the "v2" API (new) |
 //! | host | `api.voice-agents.miraiminds.co` | `sandbox.voice.miraiminds.co` ([`v2::DEFAULT_BASE_URL`]) |
 //! | auth | `x-public-key`, `x-private-key`, `workspace` | `Authorization: Bearer sk_live_...` |
 //! | paths | `/v2/call/initiate`, `/v2/call/abort`, `PUT /v2/call/{id}` | `/v2/calls`, `/v2/calls/{id}`, `/v2/calls/{id}/abort`, ... |
 //! | environment | `MIRAI_PUBLIC_KEY`, `MIRAI_PRIVATE_KEY`, `MIRAI_WORKSPACE`, `MIRAI_BASE_URL` | `MIRAI_API_KEY`, `MIRAI_V2_BASE_URL` |
-//! | place a call | [`initiate_call`](MiraiClient::initiate_call) (never retried once sent) | [`create_call`](MiraiV2Client::create_call) (idempotency key, retried safely) |
+//! | place a call | [`initiate_call`](MiraiLegacyClient::initiate_call) (never retried once sent) | [`create_call`](MiraiV2Client::create_call) (idempotency key, retried safely) |
 //! | read a call | no way: outcomes arrive by webhook only | [`get_call`](MiraiV2Client::get_call), [`list_calls`](MiraiV2Client::list_calls), transcript, recording |
 //! | stop a call | queued or between attempts only (not live) | at any stage, live calls included |
 //! | stop calling a number | no way to find its calls | [`find_active_calls_to`](MiraiV2Client::find_active_calls_to), then abort each; [`add_to_dnc`](MiraiV2Client::add_to_dnc) for campaigns |
@@ -27,11 +27,11 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use call_core::{CallControl, CallId};
-//! use mirai_calls::{MiraiClient, MiraiV2Client};
+//! use mirai_calls::{MiraiLegacyClient, MiraiV2Client};
 //!
 //! # async fn run() -> call_core::Result<()> {
 //! let legacy: Arc<dyn CallControl> = Arc::new(
-//!     MiraiClient::builder()
+//!     MiraiLegacyClient::builder()
 //!         .public_key("pk_...")
 //!         .private_key("sk_...")
 //!         .workspace("6690a1b2c3d4e5f600000002")
@@ -216,7 +216,7 @@ pub use call_core::{
     self, CallControl, CallId, CallState, Error, ErrorKind, MiraiCallStatus, RetryConfig,
 };
 pub use legacy::{
-    Aborted, BASE_URL_ENV, MiraiClient, MiraiClientBuilder, MiraiServer, PRIVATE_KEY_ENV,
-    PUBLIC_KEY_ENV, WORKSPACE_ENV,
+    Aborted, BASE_URL_ENV, MiraiLegacyClient, MiraiLegacyClientBuilder, MiraiServer,
+    PRIVATE_KEY_ENV, PUBLIC_KEY_ENV, WORKSPACE_ENV,
 };
 pub use v2::{MiraiV2CallStatus, MiraiV2Client, MiraiV2ClientBuilder};

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::error_body::{self, BodyCode, error_from};
-use crate::MiraiClient;
+use crate::MiraiLegacyClient;
 
 #[derive(Serialize)]
 struct AbortBody<'a> {
@@ -181,7 +181,7 @@ pub(crate) fn read_success(body: &[u8]) -> SuccessBody {
     }
 }
 
-impl MiraiClient {
+impl MiraiLegacyClient {
     /// Aborts a queued call: [Abort Call](https://docs.miraiminds.co/api-reference/call/abort-call),
     /// `POST /v2/call/abort` with `{"callId": ...}`, one to one.
     ///
@@ -299,7 +299,7 @@ impl From<Error> for Failed {
 }
 
 #[async_trait]
-impl CallControl for MiraiClient {
+impl CallControl for MiraiLegacyClient {
     fn provider(&self) -> Provider {
         Provider::Mirai
     }
@@ -326,7 +326,7 @@ impl CallControl for MiraiClient {
     ///   These are Mirai's one documented message and the documented "Call already aborted, in progress, or
     ///   completed" pattern applied to each status the abort rule refuses
     ///   ([Abort Call](https://docs.miraiminds.co/api-reference/call/abort-call)).
-    /// - Anything else: the error, as [`MiraiClient::abort_call`] gives it.
+    /// - Anything else: the error, as [`MiraiLegacyClient::abort_call`] gives it.
     ///
     /// [`state`](CallControl::state) keeps the trait's default and answers [`ErrorKind::Unsupported`]: the legacy
     /// API has no way to read a call (outcomes arrive by webhook only; see [`crate::legacy::WebhookEvent`]).
@@ -368,7 +368,7 @@ impl CallControl for MiraiClient {
 
 /// For "stop calling this number" ([`call_core::stop_number::stop_number`]): the legacy API has no do-not-call list
 /// and cannot find calls by number, so both answer `Unsupported` and only the call ids the caller knows are stopped.
-impl call_core::stop_number::NumberControl for MiraiClient {}
+impl call_core::stop_number::NumberControl for MiraiLegacyClient {}
 
 #[cfg(test)]
 mod tests {

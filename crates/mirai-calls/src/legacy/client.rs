@@ -48,25 +48,25 @@ impl MiraiServer {
 ///
 /// ```no_run
 /// use call_core::{CallControl, CallId};
-/// use mirai_calls::MiraiClient;
+/// use mirai_calls::MiraiLegacyClient;
 ///
 /// # async fn run() -> call_core::Result<()> {
-/// let client = MiraiClient::from_env()?;
+/// let client = MiraiLegacyClient::from_env()?;
 /// let done = client.terminate(&CallId::new("68f0a1b2c3d4e5f600000900")?).await?;
 /// println!("{}", done.outcome());
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
-pub struct MiraiClient {
+pub struct MiraiLegacyClient {
     pub(crate) http: HttpClient,
-    /// Kept for [`MiraiClient::webhook_verifier`]: the private key also signs webhook deliveries.
+    /// Kept for [`MiraiLegacyClient::webhook_verifier`]: the private key also signs webhook deliveries.
     private_key: ApiKey,
 }
 
-impl MiraiClient {
+impl MiraiLegacyClient {
     /// A builder, starting from the defaults (production server).
-    pub fn builder() -> MiraiClientBuilder {
-        MiraiClientBuilder::default()
+    pub fn builder() -> MiraiLegacyClientBuilder {
+        MiraiLegacyClientBuilder::default()
     }
 
     /// A client from `MIRAI_PUBLIC_KEY`, `MIRAI_PRIVATE_KEY`, `MIRAI_WORKSPACE` and, if set, `MIRAI_BASE_URL`.
@@ -75,7 +75,7 @@ impl MiraiClient {
     ///
     /// [`ErrorKind::InvalidInput`] naming the first variable that is missing or blank, or an invalid value.
     pub fn from_env() -> call_core::Result<Self> {
-        MiraiClientBuilder::from_env()?.build()
+        MiraiLegacyClientBuilder::from_env()?.build()
     }
 
     /// The base URL requests go to.
@@ -89,10 +89,10 @@ impl MiraiClient {
     }
 }
 
-/// Builds a [`MiraiClient`]. Setters never fail; [`build`](Self::build) checks everything.
+/// Builds a [`MiraiLegacyClient`]. Setters never fail; [`build`](Self::build) checks everything.
 #[derive(Debug, Clone)]
 #[must_use]
-pub struct MiraiClientBuilder {
+pub struct MiraiLegacyClientBuilder {
     public_key: Option<ApiKey>,
     private_key: Option<ApiKey>,
     workspace: Option<String>,
@@ -101,9 +101,9 @@ pub struct MiraiClientBuilder {
     http_client: Option<call_core::http::ClientSettings>,
 }
 
-impl Default for MiraiClientBuilder {
+impl Default for MiraiLegacyClientBuilder {
     fn default() -> Self {
-        MiraiClientBuilder {
+        MiraiLegacyClientBuilder {
             public_key: None,
             private_key: None,
             workspace: None,
@@ -114,14 +114,14 @@ impl Default for MiraiClientBuilder {
     }
 }
 
-impl MiraiClientBuilder {
+impl MiraiLegacyClientBuilder {
     /// A builder with the keys and workspace from the environment, and the base URL from `MIRAI_BASE_URL` if set.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`] naming the first required variable that is missing or blank.
     pub fn from_env() -> call_core::Result<Self> {
-        let mut builder = MiraiClientBuilder::default()
+        let mut builder = MiraiLegacyClientBuilder::default()
             .public_key(required_env(PUBLIC_KEY_ENV)?)
             .private_key(required_env(PRIVATE_KEY_ENV)?)
             .workspace(required_env(WORKSPACE_ENV)?);
@@ -185,7 +185,7 @@ impl MiraiClientBuilder {
     ///
     /// [`ErrorKind::InvalidInput`] when a key or the workspace is missing, blank or not header-safe, the base URL is
     /// not `https` (or `http` to a loopback host), or the retry config is invalid.
-    pub fn build(self) -> call_core::Result<MiraiClient> {
+    pub fn build(self) -> call_core::Result<MiraiLegacyClient> {
         let missing = |what: &'static str| Error::new(ErrorKind::InvalidInput, what);
         let public_key = self
             .public_key
@@ -222,7 +222,7 @@ impl MiraiClientBuilder {
             user_agent: call_core::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
             http_client: self.http_client,
         })?;
-        Ok(MiraiClient { http, private_key })
+        Ok(MiraiLegacyClient { http, private_key })
     }
 }
 
@@ -230,8 +230,8 @@ impl MiraiClientBuilder {
 mod tests {
     use super::*;
 
-    fn full() -> MiraiClientBuilder {
-        MiraiClient::builder()
+    fn full() -> MiraiLegacyClientBuilder {
+        MiraiLegacyClient::builder()
             .public_key("pk_1")
             .private_key("sk_1")
             .workspace("ws_1")
@@ -242,9 +242,13 @@ mod tests {
         assert!(full().build().is_ok());
         assert!(full().server(MiraiServer::Staging).build().is_ok());
         let cases = [
-            MiraiClient::builder().private_key("sk_1").workspace("ws_1"),
-            MiraiClient::builder().public_key("pk_1").workspace("ws_1"),
-            MiraiClient::builder()
+            MiraiLegacyClient::builder()
+                .private_key("sk_1")
+                .workspace("ws_1"),
+            MiraiLegacyClient::builder()
+                .public_key("pk_1")
+                .workspace("ws_1"),
+            MiraiLegacyClient::builder()
                 .public_key("pk_1")
                 .private_key("sk_1"),
             full().workspace(" "),
@@ -258,7 +262,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_keys() {
-        let builder = MiraiClient::builder()
+        let builder = MiraiLegacyClient::builder()
             .public_key("pk_canary1")
             .private_key("sk_canary2")
             .workspace("ws");

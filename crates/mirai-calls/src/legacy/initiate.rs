@@ -8,14 +8,14 @@ use serde_json::{Map, Value};
 
 use super::error_body::error_from;
 use super::payload::CallPayload;
-use crate::MiraiClient;
+use crate::MiraiLegacyClient;
 use crate::phone::{Redacted, check_e164};
 use crate::webhook_url::check_webhook_url;
 
 /// The longest `callbackUrl` we send. The legacy API documents no limit; this is the new API's (2,048 characters).
 const MAX_CALLBACK_URL_LEN: usize = 2048;
 
-/// A call to queue with [`MiraiClient::initiate_call`]: `InitiateCallRequest` in Mirai's swagger.
+/// A call to queue with [`MiraiLegacyClient::initiate_call`]: `InitiateCallRequest` in Mirai's swagger.
 ///
 /// Built with chained setters; everything is checked by `initiate_call` before a request is sent: the phone number
 /// must be E.164 (`+`, then 8 to 15 digits, the first not `0`), the assistant id non-blank, the callback URL `https`
@@ -241,7 +241,7 @@ struct InitiatedBody {
     status: Option<MiraiCallStatus>,
 }
 
-impl MiraiClient {
+impl MiraiLegacyClient {
     /// Queues an outbound AI call: [Initiate Call](https://docs.miraiminds.co/api-reference/call/initiate-call),
     /// `POST /v2/call/initiate`.
     ///
@@ -255,9 +255,9 @@ impl MiraiClient {
     /// been queued, and only its webhook events can tell.
     ///
     /// ```no_run
-    /// use mirai_calls::{MiraiClient, legacy::InitiateCall};
+    /// use mirai_calls::{MiraiLegacyClient, legacy::InitiateCall};
     ///
-    /// # async fn run(client: MiraiClient) -> call_core::Result<()> {
+    /// # async fn run(client: MiraiLegacyClient) -> call_core::Result<()> {
     /// let call = client
     ///     .initiate_call(&InitiateCall::new("+919876543210", "6690a1b2c3d4e5f600000010"))
     ///     .await?;

@@ -3,9 +3,9 @@
 //!
 //! | operation | request | here |
 //! | --- | --- | --- |
-//! | [Initiate Call](https://docs.miraiminds.co/api-reference/call/initiate-call) | `POST /v2/call/initiate` | [`MiraiClient::initiate_call`] with [`InitiateCall`] |
-//! | [Update Call Payload](https://docs.miraiminds.co/api-reference/call/update-call-payload) | `PUT /v2/call/{callId}` | [`MiraiClient::update_call_payload`] |
-//! | [Abort Call](https://docs.miraiminds.co/api-reference/call/abort-call) | `POST /v2/call/abort` | [`MiraiClient::abort_call`], [`terminate`](call_core::CallControl::terminate) |
+//! | [Initiate Call](https://docs.miraiminds.co/api-reference/call/initiate-call) | `POST /v2/call/initiate` | [`MiraiLegacyClient::initiate_call`] with [`InitiateCall`] |
+//! | [Update Call Payload](https://docs.miraiminds.co/api-reference/call/update-call-payload) | `PUT /v2/call/{callId}` | [`MiraiLegacyClient::update_call_payload`] |
+//! | [Abort Call](https://docs.miraiminds.co/api-reference/call/abort-call) | `POST /v2/call/abort` | [`MiraiLegacyClient::abort_call`], [`terminate`](call_core::CallControl::terminate) |
 //! | [Call Events Webhook](https://docs.miraiminds.co/api-reference/call/call-events-webhook) | Mirai POSTs to your `callbackUrl` | [`WebhookVerifier`], [`WebhookEvent`] |
 //!
 //! There is no way to read a call in this API: [`state`](call_core::CallControl::state) answers
@@ -24,8 +24,8 @@ mod webhook;
 
 pub use abort::Aborted;
 pub use client::{
-    BASE_URL_ENV, MiraiClient, MiraiClientBuilder, MiraiServer, PRIVATE_KEY_ENV, PUBLIC_KEY_ENV,
-    WORKSPACE_ENV,
+    BASE_URL_ENV, MiraiLegacyClient, MiraiLegacyClientBuilder, MiraiServer, PRIVATE_KEY_ENV,
+    PUBLIC_KEY_ENV, WORKSPACE_ENV,
 };
 pub use initiate::{Discount, DiscountApplication, InitiateCall, Initiated};
 pub use payload::{

@@ -14,7 +14,7 @@ pub const SIGNATURE_HEADER: &str = "x-signature";
 ///
 /// Per [Mirai's webhook docs](https://docs.miraiminds.co/v1/webhooks), each delivery carries `x-signature`: the
 /// lowercase hex HMAC-SHA256 of the **raw body**, keyed with the organization's private key (`sk_...`, the same
-/// key as [`MiraiClientBuilder::private_key`](crate::MiraiClientBuilder::private_key)). The comparison is constant
+/// key as [`MiraiLegacyClientBuilder::private_key`](crate::MiraiLegacyClientBuilder::private_key)). The comparison is constant
 /// time. Pass the body exactly as received: re-serialized JSON has other bytes.
 ///
 /// The legacy scheme has no timestamp, so a captured delivery can be replayed; deduplicate with

@@ -8,14 +8,14 @@ use serde_json::Value;
 
 use super::error_body::{error_from, provider_message};
 use super::payload::CallPayload;
-use crate::MiraiClient;
+use crate::MiraiLegacyClient;
 
 #[derive(Serialize)]
 struct UpdateBody {
     payload: Value,
 }
 
-impl MiraiClient {
+impl MiraiLegacyClient {
     /// Replaces the payload of a call not yet attempted:
     /// [Update Call Payload](https://docs.miraiminds.co/api-reference/call/update-call-payload),
     /// `PUT /v2/call/{callId}` with `{"payload": ...}`.
@@ -25,10 +25,10 @@ impl MiraiClient {
     /// conflict below (check [`Error::attempts`] > 1).
     ///
     /// ```no_run
-    /// use mirai_calls::MiraiClient;
+    /// use mirai_calls::MiraiLegacyClient;
     /// use serde_json::{Map, json};
     ///
-    /// # async fn run(client: MiraiClient) -> call_core::Result<()> {
+    /// # async fn run(client: MiraiLegacyClient) -> call_core::Result<()> {
     /// let mut payload = Map::new();
     /// payload.insert("orderId".into(), json!("ORD-12345"));
     /// client.update_call_payload(&"68f0a1b2c3d4e5f600000900".parse()?, payload).await?;

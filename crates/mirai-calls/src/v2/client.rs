@@ -27,7 +27,7 @@ pub const DEFAULT_BASE_URL: &str = "https://sandbox.voice.miraiminds.co";
 /// ringing or live to a number ([`find_active_calls_to`](Self::find_active_calls_to)), runs campaigns
 /// ([`create_campaign`](Self::create_campaign) to [`stop_campaign`](Self::stop_campaign)) and keeps the
 /// do-not-call list ([`add_to_dnc`](Self::add_to_dnc)). For the legacy `x-private-key` API, use
-/// [`MiraiClient`](crate::MiraiClient). Cheap to clone.
+/// [`MiraiLegacyClient`](crate::MiraiLegacyClient). Cheap to clone.
 ///
 /// ```no_run
 /// use call_core::{CallControl, CallId};

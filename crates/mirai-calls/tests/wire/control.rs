@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use mirai_calls::call_core::{Provider, TerminateOutcome};
-use mirai_calls::{CallControl, ErrorKind, MiraiClient, MiraiV2Client};
+use mirai_calls::{CallControl, ErrorKind, MiraiLegacyClient, MiraiV2Client};
 use mockito::Server;
 use serde_json::json;
 
@@ -52,7 +52,7 @@ async fn both_clients_terminate_through_the_trait() {
 
 #[test]
 fn clients_and_builders_never_print_keys() {
-    let builder = MiraiClient::builder()
+    let builder = MiraiLegacyClient::builder()
         .public_key(PUBLIC_KEY)
         .private_key(PRIVATE_KEY)
         .workspace(WORKSPACE);
@@ -106,7 +106,7 @@ async fn no_error_kind_prints_a_key() {
             .unwrap_err(),
     );
     errors.push(
-        MiraiClient::builder()
+        MiraiLegacyClient::builder()
             .public_key(PUBLIC_KEY)
             .private_key(format!("{PRIVATE_KEY}\n"))
             .workspace(WORKSPACE)

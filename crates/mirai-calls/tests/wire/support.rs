@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mirai_calls::{CallId, Error, MiraiClient, MiraiV2Client, RetryConfig};
+use mirai_calls::{CallId, Error, MiraiLegacyClient, MiraiV2Client, RetryConfig};
 use mockito::{Matcher, Mock, ServerGuard};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -35,13 +35,13 @@ pub fn impatient_retry() -> RetryConfig {
 }
 
 /// A legacy client for `base_url` with [`fast_retry`].
-pub fn legacy(base_url: &str) -> MiraiClient {
+pub fn legacy(base_url: &str) -> MiraiLegacyClient {
     legacy_with(base_url, fast_retry())
 }
 
 /// A legacy client for `base_url` with `retry`.
-pub fn legacy_with(base_url: &str, retry: RetryConfig) -> MiraiClient {
-    MiraiClient::builder()
+pub fn legacy_with(base_url: &str, retry: RetryConfig) -> MiraiLegacyClient {
+    MiraiLegacyClient::builder()
         .public_key(PUBLIC_KEY)
         .private_key(PRIVATE_KEY)
         .workspace(WORKSPACE)
