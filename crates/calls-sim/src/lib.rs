@@ -224,7 +224,7 @@ mod reply;
 mod route;
 mod server;
 mod sim;
-mod unknown;
+mod unknown_id;
 mod wav;
 mod webhook;
 
@@ -243,4 +243,4 @@ pub use mirai_v2::{
 };
 pub use route::{Route, UnknownRoute};
 pub use sim::{Sim, SimBuilder};
-pub use unknown::{UnknownBatch, UnknownCall, UnknownCampaign};
+pub use unknown_id::{UnknownBatch, UnknownCall, UnknownCampaign};

@@ -86,8 +86,8 @@
 struct ReadmeDoctests;
 
 mod env;
-mod lenient;
 mod mac;
+mod null_as_default;
 mod phone;
 mod webhook_url;
 

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::batch::{self, Batch, Progress, State};
 use super::{Calls, CartesiaControl};
 use crate::cartesia::CartesiaBatchSeed;
-use crate::unknown::UnknownBatch;
+use crate::unknown_id::UnknownBatch;
 
 impl CartesiaControl {
     /// Adds a batch, replacing any batch with the same id (its calls stay).

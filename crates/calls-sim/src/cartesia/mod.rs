@@ -28,7 +28,7 @@ pub(crate) use seed::take_string;
 
 use crate::app::App;
 use crate::clock;
-use crate::unknown::UnknownCall;
+use crate::unknown_id::UnknownCall;
 
 /// The Cartesia calls and call batches the simulator holds.
 #[derive(Debug, Default)]

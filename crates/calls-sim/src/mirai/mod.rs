@@ -16,7 +16,7 @@ use call::Record;
 
 use crate::app::App;
 use crate::recording;
-use crate::unknown::UnknownCall;
+use crate::unknown_id::UnknownCall;
 
 /// The Mirai legacy calls the simulator holds.
 #[derive(Debug, Default)]

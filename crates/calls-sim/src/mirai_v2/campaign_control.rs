@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::campaign::Campaign;
 use super::{Calls, MiraiV2CampaignSeed, MiraiV2Control, dialler};
 use crate::calling_window::CallingWindow;
-use crate::unknown::UnknownCampaign;
+use crate::unknown_id::UnknownCampaign;
 
 impl MiraiV2Control {
     /// Adds a campaign, replacing any campaign with the same id.

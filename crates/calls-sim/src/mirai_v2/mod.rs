@@ -32,7 +32,7 @@ use crate::app::App;
 use crate::calling_window::CallingWindow;
 use crate::cartesia::take_string;
 use crate::clock;
-use crate::unknown::UnknownCall;
+use crate::unknown_id::UnknownCall;
 
 /// The Mirai v2 calls, campaigns and do-not-call list the simulator holds, and the idempotency
 /// keys seen.

@@ -7,7 +7,7 @@ use call_core::{CallId, Error, ErrorKind, MiraiCallStatus, Provider, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::lenient::null_as_default;
+use crate::null_as_default::null_as_default;
 use call_core::open_enum;
 
 open_enum! {

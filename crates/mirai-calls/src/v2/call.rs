@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::page::Page;
 use super::status::{EndedReason, MiraiV2CallStatus};
-use crate::lenient::null_as_default;
+use crate::null_as_default::null_as_default;
 use call_core::open_enum;
 
 /// A call, as [`GET /v2/calls/{id}`](https://docs.miraiminds.co/v2/calls) returns it, and as list pages and

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::campaign_contact::ContactStatus;
 use super::campaign_id::CampaignId;
 use super::campaign_window::{LocalDate, Slot};
-use crate::lenient::null_as_default;
+use crate::null_as_default::null_as_default;
 
 open_enum! {
     /// A campaign's status ([lifecycle](https://docs.miraiminds.co/v2/campaigns#lifecycle)).

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::status::MiraiV2CallStatus;
-use crate::lenient::null_as_default;
+use crate::null_as_default::null_as_default;
 
 /// The most contacts one request may carry (create or add): more fail the whole request with 400.
 pub const MAX_CONTACTS_PER_REQUEST: usize = 1000;

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::calls::success_json;
 use crate::MiraiV2Client;
-use crate::lenient::null_as_default;
+use crate::null_as_default::null_as_default;
 
 /// One page of a list: `{data, has_more, next_cursor}`, the envelope every list of the new API uses
 /// ([pagination](https://docs.miraiminds.co/v2/overview#pagination)).

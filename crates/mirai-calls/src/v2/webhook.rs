@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::call::{Call, Turn};
 use super::campaign::Campaign;
-use crate::lenient::null_as_default;
+use crate::null_as_default::null_as_default;
 use call_core::open_enum;
 
 open_enum! {
