@@ -645,17 +645,20 @@ impl Pool {
             Some(worker) => worker,
             None => self.spawn(),
         };
-        let Some(jobs) = self.jobs.get(worker) else {
-            return;
+        let refused = match self.jobs.get(worker) {
+            Some(jobs) => jobs.send(start).err().map(|refused| refused.0),
+            None => Some(start),
         };
-        if let Err(refused) = jobs.send(start) {
-            // Only a worker that is gone refuses (its runtime is shutting down): put a new one in its place.
+        if let Some(start) = refused {
+            // Only a worker that is gone refuses (its runtime is shutting down): a new one takes its place and the
+            // start, so no id is left without an answer.
             let (tx, rx) = mpsc::unbounded_channel();
             self.work(worker, rx);
-            // A new worker's empty queue takes the start.
-            let _sent = tx.send(refused.0);
-            if let Some(slot) = self.jobs.get_mut(worker) {
-                *slot = tx;
+            // The new worker holds its receiver: this send cannot fail.
+            let _sent = tx.send(start);
+            match self.jobs.get_mut(worker) {
+                Some(slot) => *slot = tx,
+                None => self.jobs.push(tx),
             }
         }
     }

@@ -273,7 +273,10 @@ where
 
 /// The provider's pauses, as the run shows them: said on stderr when one starts, on the progress bar while it
 /// lasts, and at the end, with whether one was too long.
-struct PauseWatch {
+pub(crate) struct PauseWatch {
+    /// How much longer the run is paused, when there is a run to watch.
+    current: Option<Box<dyn Fn() -> Option<Duration> + Send>>,
+    /// The run's record, for the end.
     pauses: Option<Pauses>,
     ticks: tokio::time::Interval,
     /// Whether the current pause has been said.
@@ -285,9 +288,25 @@ impl PauseWatch {
     const EVERY: Duration = Duration::from_millis(200);
 
     fn new(pauses: Option<Pauses>) -> Self {
+        let current = pauses.clone().map(|pauses| {
+            Box::new(move || pauses.current()) as Box<dyn Fn() -> Option<Duration> + Send>
+        });
+        PauseWatch::with(current, pauses)
+    }
+
+    /// Watches `current`, how much longer a run is paused (`stop-number`'s several engines).
+    pub(crate) fn of(current: impl Fn() -> Option<Duration> + Send + 'static) -> Self {
+        PauseWatch::with(Some(Box::new(current)), None)
+    }
+
+    fn with(
+        current: Option<Box<dyn Fn() -> Option<Duration> + Send>>,
+        pauses: Option<Pauses>,
+    ) -> Self {
         let mut ticks = tokio::time::interval(Self::EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         PauseWatch {
+            current,
             pauses,
             ticks,
             said: false,
@@ -295,16 +314,16 @@ impl PauseWatch {
     }
 
     /// The next look; pending for ever when there is nothing to watch.
-    async fn tick(&mut self) {
-        if self.pauses.is_none() {
+    pub(crate) async fn tick(&mut self) {
+        if self.current.is_none() {
             return std::future::pending().await;
         }
         self.ticks.tick().await;
     }
 
-    fn show(&mut self, progress: &ProgressBar) {
-        let Some(pauses) = &self.pauses else { return };
-        match pauses.current() {
+    pub(crate) fn show(&mut self, progress: &ProgressBar) {
+        let Some(current) = &self.current else { return };
+        match current() {
             Some(left) => {
                 let message = format!("paused by the provider for {} s", left.as_secs().max(1));
                 if !self.said {

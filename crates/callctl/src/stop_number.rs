@@ -10,8 +10,9 @@ use calls_facade::core::stop_number::{
 };
 use calls_facade::{CallId, PhoneNumber};
 use futures_util::{FutureExt, StreamExt};
+use indicatif::ProgressBar;
 
-use crate::bulk::Tally;
+use crate::bulk::{PauseWatch, Tally};
 use crate::cli::{Common, Output, ProviderName, StopNumberArgs};
 use crate::config;
 use crate::exit::Exit;
@@ -96,24 +97,16 @@ pub(crate) async fn run(common: &Common, args: StopNumberArgs) -> Exit {
     let mut interrupted = false;
     let started = Instant::now();
     // A provider's pause is looked for as the bulk commands look for it, and said once when it starts.
-    let mut ticks = tokio::time::interval(std::time::Duration::from_millis(200));
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut pause_said = false;
+    let mut pause_watch = PauseWatch::of({
+        let stop = stop.clone();
+        move || stop.paused()
+    });
+    let no_bar = ProgressBar::hidden();
     loop {
         let event = tokio::select! {
             biased;
-            _ = ticks.tick() => {
-                match stop.paused() {
-                    Some(left) if !pause_said => {
-                        eprintln!(
-                            "callctl: paused by the provider for {} s (a 429 asked to wait); the run goes on after",
-                            left.as_secs().max(1)
-                        );
-                        pause_said = true;
-                    }
-                    None => pause_said = false,
-                    Some(_) => {}
-                }
+            () = pause_watch.tick() => {
+                pause_watch.show(&no_bar);
                 continue;
             }
             count = interrupts.next() => {
