@@ -21,6 +21,25 @@ fn seed_started(sim: &Sim, ids: &[&str]) {
     }
 }
 
+/// `callctl cartesia cancel --ids-from - --output json` and `extra`, its stdin, stdout and stderr piped.
+fn cancel_from_stdin(sim: &Sim, extra: &[&str]) -> Child {
+    callctl(sim)
+        .args(["cartesia", "cancel", "--ids-from", "-", "--output", "json"])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the sandbox has received a cancel of `id`.
+async fn cancel_reached(sim: &Sim, id: &str) {
+    while sim.journal().count(Route::CartesiaCancel, Some(id)) == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// Waits for `child` to exit, failing the test if it is still running after [`HUNG`].
 fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
     let started = Instant::now();
@@ -156,13 +175,7 @@ async fn ids_from_a_fifo_are_read_once_and_all_sent() {
 async fn an_answer_is_written_before_the_next_id_arrives() {
     let sim = Sim::start().await.unwrap();
     seed_started(&sim, &["first", "second"]);
-    let mut child = callctl(&sim)
-        .args(["cartesia", "cancel", "--ids-from", "-", "--output", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = cancel_from_stdin(&sim, &[]);
     let mut stdin = child.stdin.take().unwrap();
     let (lines, errors) = read_output(&mut child);
     stdin.write_all(b"first\n").unwrap();
@@ -191,22 +204,13 @@ async fn ctrl_c_with_a_live_producer_returns_and_reports_every_id_read_once() {
     seed_started(&sim, &["slow", "queued_1", "queued_2"]);
     sim.faults()
         .on_call("slow", Fault::Latency(Duration::from_millis(500)), 1);
-    let mut child = callctl(&sim)
-        .args(["cartesia", "cancel", "--ids-from", "-", "--output", "json"])
-        .args(["--concurrency", "1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = cancel_from_stdin(&sim, &["--concurrency", "1"]);
     // The producer writes three ids in one write and stays alive: stdin is never closed.
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"slow\nqueued_1\nqueued_2\n").unwrap();
     stdin.flush().unwrap();
     let (lines, errors) = read_output(&mut child);
-    while sim.journal().count(Route::CartesiaCancel, Some("slow")) == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    cancel_reached(&sim, "slow").await;
     interrupt(&child);
     let status = wait_exit(&mut child);
     let errors = errors.join().unwrap();
@@ -236,22 +240,14 @@ async fn a_second_ctrl_c_writes_what_is_known_and_quits_at_once() {
     let sim = Sim::start().await.unwrap();
     seed_started(&sim, &["fast", "hung"]);
     sim.faults().on_call("hung", Fault::Hang, 1);
-    let mut child = callctl(&sim)
-        .args(["cartesia", "cancel", "--ids-from", "-", "--output", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = cancel_from_stdin(&sim, &[]);
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"fast\nhung\n").unwrap();
     stdin.flush().unwrap();
     let (lines, errors) = read_output(&mut child);
     let first = lines.recv_timeout(HUNG).unwrap();
     assert_eq!(json(&first)["call_id"], "fast");
-    while sim.journal().count(Route::CartesiaCancel, Some("hung")) == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    cancel_reached(&sim, "hung").await;
     interrupt(&child);
     // Two interrupts a moment apart, as a person presses Ctrl-C twice.
     std::thread::sleep(Duration::from_millis(200));
@@ -341,13 +337,7 @@ async fn a_pipe_into_head_that_went_away_is_said_on_stderr_and_exits_1_while_eve
 async fn a_line_that_is_not_utf8_or_not_an_id_gets_its_own_failed_line_and_reading_goes_on() {
     let sim = Sim::start().await.unwrap();
     seed_started(&sim, &["u1", "u2", "u3"]);
-    let mut child = callctl(&sim)
-        .args(["cartesia", "cancel", "--ids-from", "-", "--output", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = cancel_from_stdin(&sim, &[]);
     child
         .stdin
         .take()

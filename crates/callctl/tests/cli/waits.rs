@@ -142,35 +142,8 @@ async fn ringing_calls_are_waited_for_and_stopped_when_answered() {
     sim.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_a_ring_wait_a_ringing_call_is_reported_not_terminable() {
-    let sim = Sim::start().await.unwrap();
-    sim.cartesia().seed_call(
-        CartesiaCallSeed::new("rings", "agent")
-            .status("created")
-            .answer_after_reads(100),
-    );
-    let output = callctl(&sim)
-        .args([
-            "cartesia",
-            "cancel",
-            "rings",
-            "--ring-wait",
-            "0",
-            "--output",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let lines = by_id(&json_lines(&output));
-    assert_eq!(lines["rings"]["outcome"], "failed");
-    assert_eq!(lines["rings"]["error"]["kind"], "not_terminable");
-    sim.shutdown().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_ring_wait_that_runs_out_says_how_long_it_waited() {
+/// Cancels one call that keeps ringing, with `--ring-wait ring_wait`: its line, after checking it failed, exit 1.
+async fn cancel_a_call_that_keeps_ringing(ring_wait: &str) -> serde_json::Value {
     let sim = Sim::start().await.unwrap();
     sim.cartesia().seed_call(
         CartesiaCallSeed::new("rings", "agent")
@@ -178,23 +151,29 @@ async fn a_ring_wait_that_runs_out_says_how_long_it_waited() {
             .answer_after_reads(1_000),
     );
     let output = callctl(&sim)
-        .args([
-            "cartesia",
-            "cancel",
-            "rings",
-            "--ring-wait",
-            "0.3",
-            "--output",
-            "json",
-        ])
+        .args(["cartesia", "cancel", "rings", "--ring-wait", ring_wait])
+        .args(["--output", "json"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let lines = by_id(&json_lines(&output));
-    assert_eq!(lines["rings"]["error"]["kind"], "not_terminable");
-    let message = lines["rings"]["error"]["message"].as_str().unwrap();
-    assert!(message.contains("after a ring wait of"), "{message}");
+    let line = by_id(&json_lines(&output)).remove("rings").unwrap();
+    assert_eq!(line["outcome"], "failed");
     sim.shutdown().await;
+    line
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_ring_wait_a_ringing_call_is_reported_not_terminable() {
+    let line = cancel_a_call_that_keeps_ringing("0").await;
+    assert_eq!(line["error"]["kind"], "not_terminable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ring_wait_that_runs_out_says_how_long_it_waited() {
+    let line = cancel_a_call_that_keeps_ringing("0.3").await;
+    assert_eq!(line["error"]["kind"], "not_terminable");
+    let message = line["error"]["message"].as_str().unwrap();
+    assert!(message.contains("after a ring wait of"), "{message}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
