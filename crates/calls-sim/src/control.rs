@@ -15,7 +15,7 @@ use crate::fault::Fault;
 use crate::mirai::{MiraiCall, MiraiCallSeed, MiraiControl};
 use crate::mirai_v2::{MiraiV2CallSeed, MiraiV2CampaignSeed, MiraiV2Control};
 use crate::query::Query;
-use crate::reply::{self, Reply};
+use crate::response::{self, Reply};
 use crate::route::Route;
 use crate::sim::env_lines;
 
@@ -42,11 +42,11 @@ pub(crate) fn handle(
     let v2 = || MiraiV2Control::new(Arc::clone(app));
     let m = method.clone();
     match (m, path.as_slice()) {
-        (Method::GET, ["health"]) => reply::json(StatusCode::OK, &json!({ "ok": true })),
+        (Method::GET, ["health"]) => response::json(StatusCode::OK, &json!({ "ok": true })),
         (Method::GET, ["env"]) => {
             let mut text = env_lines(app).join("\n");
             text.push('\n');
-            reply::with_body(
+            response::with_body(
                 StatusCode::OK,
                 "text/plain; charset=utf-8",
                 SimBody::full(text),
@@ -69,7 +69,7 @@ pub(crate) fn handle(
         },
         (Method::GET, ["cartesia", "calls", id]) => cartesia_call(app, id, StatusCode::OK),
         (Method::GET, ["cartesia", "summary"]) => {
-            reply::json(StatusCode::OK, &cartesia().summary().to_json())
+            response::json(StatusCode::OK, &cartesia().summary().to_json())
         }
         (Method::POST, ["cartesia", "calls", id, "status"]) => match status_of(&body) {
             Ok(status) => match cartesia().set_status(id, &status) {
@@ -146,7 +146,7 @@ pub(crate) fn handle(
         (Method::GET, ["cartesia", "batches", id]) => batch_reply(&cartesia(), id, StatusCode::OK),
         (Method::POST, ["cartesia", "batches", id, "dispatch"]) => match count(&query) {
             Ok(n) => match cartesia().dispatch_batch(id, n) {
-                Ok(ids) => reply::json(StatusCode::OK, &json!({ "ids": ids })),
+                Ok(ids) => response::json(StatusCode::OK, &json!({ "ids": ids })),
                 Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
             },
             Err(message) => error(StatusCode::BAD_REQUEST, message),
@@ -162,7 +162,7 @@ pub(crate) fn handle(
             };
             match (count(&query), message) {
                 (Ok(n), Ok(message)) => match cartesia().fail_batch_recipients(id, n, &message) {
-                    Ok(failed) => reply::json(StatusCode::OK, &json!({ "failed": failed })),
+                    Ok(failed) => response::json(StatusCode::OK, &json!({ "failed": failed })),
                     Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
                 },
                 (Err(message), _) => error(StatusCode::BAD_REQUEST, message),
@@ -183,7 +183,7 @@ pub(crate) fn handle(
                             {
                                 map.extend(counts);
                             }
-                            reply::json(StatusCode::CREATED, &value)
+                            response::json(StatusCode::CREATED, &value)
                         }
                         None => error(StatusCode::NOT_FOUND, "no such campaign"),
                     }
@@ -192,22 +192,22 @@ pub(crate) fn handle(
             }
         }
         (Method::GET, ["mirai_v2", "campaigns", id]) => match v2().campaign(id) {
-            Some(campaign) => reply::json(StatusCode::OK, &campaign.control_json()),
+            Some(campaign) => response::json(StatusCode::OK, &campaign.control_json()),
             None => error(StatusCode::NOT_FOUND, "no such campaign"),
         },
         (Method::POST, ["mirai_v2", "campaigns", id, "dial"]) => match count(&query) {
             Ok(n) => match v2().dial_campaign(id, n) {
-                Ok(ids) => reply::json(StatusCode::OK, &json!({ "ids": ids })),
+                Ok(ids) => response::json(StatusCode::OK, &json!({ "ids": ids })),
                 Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
             },
             Err(message) => error(StatusCode::BAD_REQUEST, message),
         },
         (Method::GET, ["mirai_v2", "dnc"]) => {
-            reply::json(StatusCode::OK, &json!({ "phones": v2().dnc_numbers() }))
+            response::json(StatusCode::OK, &json!({ "phones": v2().dnc_numbers() }))
         }
         (Method::POST, ["mirai_v2", "dnc"]) => {
             match object(&body).map(|mut map| map.remove("phone")) {
-                Ok(Some(Value::String(phone))) => reply::json(
+                Ok(Some(Value::String(phone))) => response::json(
                     StatusCode::OK,
                     &json!({ "added": v2().add_dnc_number(&phone) }),
                 ),
@@ -215,43 +215,43 @@ pub(crate) fn handle(
                 Err(message) => error(StatusCode::BAD_REQUEST, &message),
             }
         }
-        (Method::DELETE, ["mirai_v2", "dnc", phone]) => reply::json(
+        (Method::DELETE, ["mirai_v2", "dnc", phone]) => response::json(
             StatusCode::OK,
             &json!({ "removed": v2().remove_dnc_number(phone) }),
         ),
         (Method::GET, ["mirai_v2", "calling_window"]) => {
-            reply::json(StatusCode::OK, &v2().calling_window().to_json())
+            response::json(StatusCode::OK, &v2().calling_window().to_json())
         }
         (Method::PUT, ["mirai_v2", "calling_window"]) => {
             match object(&body).and_then(|map| CallingWindow::from_json(&map)) {
                 Ok(window) => {
                     v2().set_calling_window(window);
-                    reply::json(StatusCode::OK, &window.to_json())
+                    response::json(StatusCode::OK, &window.to_json())
                 }
                 Err(message) => error(StatusCode::BAD_REQUEST, &message),
             }
         }
 
         (Method::POST, ["faults"]) => match object(&body).and_then(|o| script_fault(app, o)) {
-            Ok(()) => reply::json(
+            Ok(()) => response::json(
                 StatusCode::CREATED,
                 &json!({ "pending": app.faults.pending() }),
             ),
             Err(message) => error(StatusCode::BAD_REQUEST, &message),
         },
         (Method::GET, ["faults"]) => {
-            reply::json(StatusCode::OK, &json!({ "pending": app.faults.pending() }))
+            response::json(StatusCode::OK, &json!({ "pending": app.faults.pending() }))
         }
         (Method::DELETE, ["faults"]) => {
             app.faults.clear();
-            reply::json(StatusCode::OK, &json!({ "pending": 0 }))
+            response::json(StatusCode::OK, &json!({ "pending": 0 }))
         }
 
         (Method::GET, ["journal"]) => journal_summary(app),
         (Method::GET, ["journal", "count"]) => journal_count(app, &query),
         (Method::DELETE, ["journal"]) => {
             app.journal.clear();
-            reply::json(StatusCode::OK, &json!({ "total": 0 }))
+            response::json(StatusCode::OK, &json!({ "total": 0 }))
         }
 
         _ => error(StatusCode::NOT_FOUND, "no such control route"),
@@ -259,7 +259,7 @@ pub(crate) fn handle(
 }
 
 fn error(status: StatusCode, message: &str) -> Reply {
-    reply::json(status, &json!({ "error": message }))
+    response::json(status, &json!({ "error": message }))
 }
 
 fn object(body: &[u8]) -> Result<Map<String, Value>, String> {
@@ -280,7 +280,7 @@ fn optional_object(body: &[u8]) -> Result<Map<String, Value>, String> {
 
 fn batch_reply(control: &CartesiaControl, id: &str, status: StatusCode) -> Reply {
     match control.batch(id) {
-        Some(batch) => reply::json(status, &batch.to_json()),
+        Some(batch) => response::json(status, &batch.to_json()),
         None => error(StatusCode::NOT_FOUND, "no such batch"),
     }
 }
@@ -301,19 +301,19 @@ fn count(query: &Query) -> Result<usize, &'static str> {
 }
 
 fn ids_reply(ids: Vec<String>) -> Reply {
-    reply::json(StatusCode::CREATED, &json!({ "ids": ids }))
+    response::json(StatusCode::CREATED, &json!({ "ids": ids }))
 }
 
 fn cartesia_call(app: &Arc<App>, id: &str, status: StatusCode) -> Reply {
     match CartesiaControl::new(Arc::clone(app)).call(id) {
-        Some(call) => reply::json(status, &call.to_json()),
+        Some(call) => response::json(status, &call.to_json()),
         None => error(StatusCode::NOT_FOUND, "no such call"),
     }
 }
 
 fn mirai_call(control: &MiraiControl, id: &str, status: StatusCode) -> Reply {
     match control.call(id) {
-        Some(call) => reply::json(status, &mirai_json(&call)),
+        Some(call) => response::json(status, &mirai_json(&call)),
         None => error(StatusCode::NOT_FOUND, "no such call"),
     }
 }
@@ -333,7 +333,7 @@ fn mirai_json(call: &MiraiCall) -> Value {
 
 fn v2_call(control: &MiraiV2Control, id: &str, status: StatusCode) -> Reply {
     match control.call(id) {
-        Some(call) => reply::json(status, &call.to_json()),
+        Some(call) => response::json(status, &call.to_json()),
         None => error(StatusCode::NOT_FOUND, "no such call"),
     }
 }
@@ -406,7 +406,7 @@ fn journal_summary(app: &App) -> Reply {
     };
     let routes = per_route(&|route| journal.route_count(route));
     let handled = per_route(&|route| journal.route_handled(route));
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({
             "total": journal.total(),
@@ -427,7 +427,7 @@ fn journal_count(app: &App, query: &Query) -> Reply {
         return error(StatusCode::BAD_REQUEST, "route must be a route name");
     };
     let call_id = query.get("call_id");
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({
             "route": route.as_str(),

@@ -11,7 +11,7 @@ use crate::app::{App, Request};
 use crate::body::{self, RequestBody, SimBody};
 use crate::fault::Fault;
 use crate::query::Query;
-use crate::reply::{self, Reply};
+use crate::response::{self, Reply};
 use crate::route::{self, Family, Route, Target};
 use crate::{cartesia, control, mirai, mirai_v2, recording};
 
@@ -45,12 +45,12 @@ pub(crate) async fn handle(app: &Arc<App>, request: hyper::Request<Incoming>) ->
         }
         Target::NotFound(family) => {
             app.journal.record_unmatched();
-            return Outcome::Respond(reply::error(family, StatusCode::NOT_FOUND, "Not found"));
+            return Outcome::Respond(response::error(family, StatusCode::NOT_FOUND, "Not found"));
         }
         Target::MethodNotAllowed { family, allow } => {
             app.journal.record_unmatched();
             let mut response =
-                reply::error(family, StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
+                response::error(family, StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
             response
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static(allow));
@@ -84,12 +84,12 @@ pub(crate) async fn handle(app: &Arc<App>, request: hyper::Request<Incoming>) ->
         };
         match &body {
             RequestBody::Complete(_) => answer(app, route, path_id.as_deref(), &request),
-            RequestBody::TooLarge => reply::error(
+            RequestBody::TooLarge => response::error(
                 route.family(),
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "request body is larger than 1 MB",
             ),
-            RequestBody::Broken => reply::error(
+            RequestBody::Broken => response::error(
                 route.family(),
                 StatusCode::BAD_REQUEST,
                 "the request body could not be read",
@@ -122,15 +122,15 @@ pub(crate) async fn handle(app: &Arc<App>, request: hyper::Request<Incoming>) ->
             app.shutdown.cancelled().await;
             Outcome::Reset
         }
-        Fault::MalformedJson => Outcome::Respond(reply::json_bytes(
+        Fault::MalformedJson => Outcome::Respond(response::json_bytes(
             StatusCode::OK,
             Bytes::from_static(b"{\"cancelled\": tru"),
         )),
-        Fault::WrongShape => Outcome::Respond(reply::json_bytes(
+        Fault::WrongShape => Outcome::Respond(response::json_bytes(
             StatusCode::OK,
             Bytes::from_static(b"{\"ok\":1}"),
         )),
-        Fault::HugeBody { bytes } => Outcome::Respond(reply::with_body(
+        Fault::HugeBody { bytes } => Outcome::Respond(response::with_body(
             StatusCode::OK,
             "application/json",
             SimBody::huge_json(bytes),
@@ -185,9 +185,9 @@ fn status_fault(
             } else {
                 "text/plain; charset=utf-8"
             };
-            reply::with_body(status, content_type, SimBody::full(body))
+            response::with_body(status, content_type, SimBody::full(body))
         }
-        None => reply::error(
+        None => response::error(
             family,
             status,
             &format!("simulated {} response", status.as_u16()),
@@ -209,5 +209,5 @@ fn html_fault(code: u16) -> Reply {
     let page = format!(
         "<html>\r\n<head><title>{line}</title></head>\r\n<body>\r\n<center><h1>{line}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
     );
-    reply::with_body(status, "text/html", SimBody::full(page))
+    response::with_body(status, "text/html", SimBody::full(page))
 }

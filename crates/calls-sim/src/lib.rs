@@ -220,7 +220,7 @@ mod mirai_v2;
 mod phone;
 mod query;
 mod recording;
-mod reply;
+mod response;
 mod route;
 mod server;
 mod sim;

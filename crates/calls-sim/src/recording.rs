@@ -11,7 +11,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use crate::app::{App, Request};
 use crate::body::SimBody;
 use crate::clock;
-use crate::reply::{self, Reply};
+use crate::response::{self, Reply};
 use crate::wav;
 use crate::webhook::hmac;
 
@@ -70,7 +70,7 @@ pub(crate) fn download(app: &App, id: &str, req: &Request<'_>) -> Reply {
             "The specified key does not exist.",
         );
     }
-    reply::with_body(
+    response::with_body(
         StatusCode::OK,
         "audio/wav",
         SimBody::full(wav::for_call(id)),
@@ -86,5 +86,5 @@ fn access_denied_with(status: StatusCode, code: &str, message: &str) -> Reply {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
     );
-    reply::with_body(status, "application/xml", SimBody::full(body))
+    response::with_body(status, "application/xml", SimBody::full(body))
 }

@@ -9,7 +9,7 @@ use super::page::{Options, Page};
 use crate::app::{self, App, Request};
 use crate::body::SimBody;
 use crate::phone;
-use crate::reply::{self, Reply, cartesia_error};
+use crate::response::{self, Reply, cartesia_error};
 use crate::route::Route;
 use crate::wav;
 
@@ -93,7 +93,7 @@ fn cancel(app: &App, id: &str) -> Reply {
     }
     call.end_reason = Some("api_cancelled".to_owned());
     super::transition(app, &mut calls, id, "completed");
-    reply::json(StatusCode::OK, &json!({ "cancelled": true }))
+    response::json(StatusCode::OK, &json!({ "cancelled": true }))
 }
 
 fn get(app: &App, id: &str) -> Reply {
@@ -106,7 +106,7 @@ fn get(app: &App, id: &str) -> Reply {
         super::transition(app, &mut calls, id, "started");
     }
     match calls.get(id) {
-        Some(call) => reply::json(StatusCode::OK, &call.to_json(true)),
+        Some(call) => response::json(StatusCode::OK, &call.to_json(true)),
         None => not_found(),
     }
 }
@@ -123,7 +123,7 @@ fn delete(app: &App, id: &str) -> Reply {
         );
     }
     call.redact();
-    reply::json(StatusCode::OK, &call.to_json(true))
+    response::json(StatusCode::OK, &call.to_json(true))
 }
 
 fn audio(app: &App, id: &str) -> Reply {
@@ -137,7 +137,7 @@ fn audio(app: &App, id: &str) -> Reply {
             "No recording is available for this call.",
         );
     }
-    reply::with_body(
+    response::with_body(
         StatusCode::OK,
         "audio/wav",
         SimBody::chunked(wav::for_call(id), AUDIO_CHUNK),
@@ -150,7 +150,7 @@ fn logs(app: &App, id: &str) -> Reply {
         return not_found();
     };
     match &call.logs {
-        Some(lines) => reply::json(
+        Some(lines) => response::json(
             StatusCode::OK,
             &json!({
                 "call_id": call.id,
@@ -209,7 +209,7 @@ fn list(app: &App, req: &Request<'_>) -> Reply {
         .iter()
         .map(|c| c.to_json(with_transcript))
         .collect();
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({
             "data": data,
@@ -294,5 +294,5 @@ fn create(app: &App, req: &Request<'_>) -> Reply {
             json!({ "number": to, "agent_call_id": id, "error": Value::Null })
         })
         .collect();
-    reply::json(StatusCode::OK, &json!({ "calls": results }))
+    response::json(StatusCode::OK, &json!({ "calls": results }))
 }

@@ -8,7 +8,7 @@ use super::page::Options;
 use crate::app::{self, App, Request};
 use crate::clock;
 use crate::phone;
-use crate::reply::{self, Reply, cartesia_error};
+use crate::response::{self, Reply, cartesia_error};
 
 /// How far ahead `scheduled_at` may be: "within 30 days".
 const MAX_SCHEDULE_SECS: i64 = 30 * 24 * 3600;
@@ -41,7 +41,7 @@ pub(crate) fn create(app: &App, req: &Request<'_>) -> Reply {
         batch::refill(&mut calls, &id);
     }
     match calls.batch(&id) {
-        Some(batch) => reply::json(StatusCode::CREATED, &batch.to_json(&calls.by_id, false)),
+        Some(batch) => response::json(StatusCode::CREATED, &batch.to_json(&calls.by_id, false)),
         None => not_found(),
     }
 }
@@ -155,7 +155,7 @@ pub(crate) fn list(app: &App, req: &Request<'_>) -> Reply {
         .iter()
         .map(|batch| batch.to_json(&calls.by_id, false))
         .collect();
-    reply::json(
+    response::json(
         StatusCode::OK,
         &serde_json::json!({
             "data": data,
@@ -169,7 +169,7 @@ pub(crate) fn list(app: &App, req: &Request<'_>) -> Reply {
 pub(crate) fn get(app: &App, id: &str) -> Reply {
     let calls = app.cartesia.lock();
     match calls.batch(id) {
-        Some(batch) => reply::json(StatusCode::OK, &batch.to_json(&calls.by_id, true)),
+        Some(batch) => response::json(StatusCode::OK, &batch.to_json(&calls.by_id, true)),
         None => not_found(),
     }
 }
@@ -182,7 +182,7 @@ pub(crate) fn cancel(app: &App, id: &str) -> Reply {
         return not_found();
     }
     match calls.batch(id) {
-        Some(batch) => reply::json(StatusCode::OK, &batch.to_json(&calls.by_id, false)),
+        Some(batch) => response::json(StatusCode::OK, &batch.to_json(&calls.by_id, false)),
         None => not_found(),
     }
 }
@@ -200,7 +200,7 @@ pub(crate) fn retry(app: &App, id: &str) -> Reply {
         batch::refill(&mut calls, id);
     }
     match calls.batch(id) {
-        Some(batch) => reply::json(StatusCode::OK, &batch.to_json(&calls.by_id, false)),
+        Some(batch) => response::json(StatusCode::OK, &batch.to_json(&calls.by_id, false)),
         None => not_found(),
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::call::{AbortCheck, Record};
 use crate::app::{self, App, Request};
 use crate::id;
-use crate::reply::{self, Reply, mirai_error};
+use crate::response::{self, Reply, mirai_error};
 use crate::route::Route;
 use crate::webhook;
 
@@ -101,7 +101,7 @@ fn initiate(app: &App, req: &Request<'_>) -> Reply {
     let mut calls = app.mirai.lock();
     calls.insert(record);
     super::transition(app, &mut calls, &call_id, "initiate");
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({ "callId": call_id, "status": "initiate" }),
     )
@@ -132,7 +132,7 @@ fn abort(app: &App, req: &Request<'_>) -> Reply {
         return mirai_error(StatusCode::BAD_REQUEST, message);
     }
     super::transition(app, &mut calls, call_id, "aborted");
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({ "message": "Call aborted successfully" }),
     )
@@ -159,7 +159,7 @@ fn update(app: &App, call_id: &str, req: &Request<'_>) -> Reply {
         );
     }
     call.payload = Some(payload);
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({ "status_code": 200, "message": "Call payload updated successfully." }),
     )

@@ -11,7 +11,7 @@ use super::{cursor, dnc_api};
 use crate::app::{self, App, Request};
 use crate::phone;
 use crate::recording;
-use crate::reply::{self, Reply, mirai_v2_error};
+use crate::response::{self, Reply, mirai_v2_error};
 use crate::route::Route;
 use crate::webhook;
 
@@ -103,7 +103,7 @@ fn create(app: &App, req: &Request<'_>) -> Reply {
     if let Some(key) = &key
         && let Some(original) = app.mirai_v2.lock().replay(key)
     {
-        return reply::json_bytes(StatusCode::ACCEPTED, original);
+        return response::json_bytes(StatusCode::ACCEPTED, original);
     }
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(req.body) else {
         return invalid("malformed JSON body: expected an object");
@@ -120,14 +120,14 @@ fn create(app: &App, req: &Request<'_>) -> Reply {
     if let Some(key) = &key
         && let Some(original) = calls.replay(key)
     {
-        return reply::json_bytes(StatusCode::ACCEPTED, original);
+        return response::json_bytes(StatusCode::ACCEPTED, original);
     }
     let response = Bytes::from(json!({ "id": record.id, "status": "queued" }).to_string());
     calls.insert(record);
     if let Some(key) = key {
         calls.remember(key, response.clone());
     }
-    reply::json_bytes(StatusCode::ACCEPTED, response)
+    response::json_bytes(StatusCode::ACCEPTED, response)
 }
 
 /// Checks a create body against the documented limits and builds the new call.
@@ -267,7 +267,7 @@ fn check_metadata(metadata: &Value) -> Result<Value, String> {
 
 fn get(app: &App, id: &str) -> Reply {
     match app.mirai_v2.lock().get(id) {
-        Some(call) => reply::json(StatusCode::OK, &call.to_json(false)),
+        Some(call) => response::json(StatusCode::OK, &call.to_json(false)),
         None => call_not_found(),
     }
 }
@@ -322,7 +322,7 @@ fn list(app: &App, req: &Request<'_>) -> Reply {
         _ => None,
     };
     let data: Vec<Value> = matching.iter().map(|call| call.to_json(true)).collect();
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({ "data": data, "has_more": has_more, "next_cursor": next_cursor }),
     )
@@ -334,7 +334,7 @@ fn transcript(app: &App, id: &str) -> Reply {
         return call_not_found();
     };
     match call.transcript() {
-        Some(turns) => reply::json(
+        Some(turns) => response::json(
             StatusCode::OK,
             &json!({ "call_id": call.id, "turns": turns }),
         ),
@@ -355,7 +355,7 @@ fn recording(app: &App, id: &str) -> Reply {
         );
     }
     let location = recording::signed_url(app, &call.id);
-    let mut response = reply::empty(StatusCode::FOUND);
+    let mut response = response::empty(StatusCode::FOUND);
     match HeaderValue::from_str(&location) {
         Ok(value) => {
             response.headers_mut().insert(LOCATION, value);
@@ -386,7 +386,7 @@ fn abort(app: &App, id: &str) -> Reply {
         call.ended_reason = Some("aborted-by-api".to_owned());
     }
     super::transition(app, &mut calls, id, "aborted");
-    reply::json(
+    response::json(
         StatusCode::ACCEPTED,
         &json!({ "id": id, "status": "aborted" }),
     )

@@ -9,7 +9,7 @@ use super::lifecycle::{self, Refusal};
 use super::{Calls, campaign_order, dialler};
 use crate::app::{self, App, Request};
 use crate::body::SimBody;
-use crate::reply::{self, Reply, mirai_v2_error};
+use crate::response::{self, Reply, mirai_v2_error};
 
 fn invalid(message: &str) -> Reply {
     mirai_v2_error(StatusCode::BAD_REQUEST, "invalid_request", message)
@@ -75,7 +75,7 @@ pub(crate) fn create(app: &App, req: &Request<'_>) -> Reply {
             map.insert(key.into(), field);
         }
     }
-    reply::json(StatusCode::CREATED, &value)
+    response::json(StatusCode::CREATED, &value)
 }
 
 /// Builds a campaign from a create body (or, in [`Mode::Seed`], a `/_sim` seed body, which may
@@ -126,7 +126,7 @@ pub(crate) fn list(app: &App, req: &Request<'_>) -> Reply {
         .iter()
         .map(|c| c.to_json(&calls.by_id, false))
         .collect();
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({ "data": data, "has_more": has_more, "next_cursor": next_cursor }),
     )
@@ -136,7 +136,7 @@ pub(crate) fn list(app: &App, req: &Request<'_>) -> Reply {
 pub(crate) fn get(app: &App, id: &str) -> Reply {
     let calls = app.mirai_v2.lock();
     match calls.campaigns.get(id) {
-        Some(c) => reply::json(StatusCode::OK, &c.to_json(&calls.by_id, true)),
+        Some(c) => response::json(StatusCode::OK, &c.to_json(&calls.by_id, true)),
         None => not_found(),
     }
 }
@@ -164,7 +164,7 @@ pub(crate) fn update(app: &App, id: &str, req: &Request<'_>) -> Reply {
         return invalid(&message);
     }
     campaign.touch();
-    reply::json(StatusCode::OK, &campaign.to_json(by_id, false))
+    response::json(StatusCode::OK, &campaign.to_json(by_id, false))
 }
 
 /// `POST /v2/campaigns/{id}/contacts`: 200 with the counts; refused once `stopped` or
@@ -199,7 +199,7 @@ pub(crate) fn add_contacts(app: &App, id: &str, req: &Request<'_>) -> Reply {
         }
     }
     dialler::refill(app, &mut calls, id);
-    reply::json(StatusCode::OK, &value)
+    response::json(StatusCode::OK, &value)
 }
 
 /// `GET /v2/campaigns/{id}/contacts`: upload order, `status` filters.
@@ -235,7 +235,7 @@ pub(crate) fn list_contacts(app: &App, id: &str, req: &Request<'_>) -> Reply {
         _ => None,
     };
     let data: Vec<Value> = page.iter().map(|(_, c)| c.to_json()).collect();
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({ "data": data, "has_more": has_more, "next_cursor": next_cursor }),
     )
@@ -251,7 +251,7 @@ pub(crate) fn transition(app: &App, id: &str, action: Action) -> Reply {
         Action::Stop => (lifecycle::stop(app, &mut calls, id), "stopped"),
     };
     match result {
-        Ok(()) => reply::json(StatusCode::ACCEPTED, &json!({ "id": id, "status": status })),
+        Ok(()) => response::json(StatusCode::ACCEPTED, &json!({ "id": id, "status": status })),
         Err(Refusal::NotFound) => not_found(),
         Err(Refusal::Conflict(message)) => conflict(&message),
         Err(Refusal::WindowClosed(message)) => {
@@ -281,12 +281,12 @@ pub(crate) fn report(app: &App, id: &str, req: &Request<'_>) -> Reply {
         return not_found();
     };
     if csv {
-        reply::with_body(
+        response::with_body(
             StatusCode::OK,
             "text/csv; charset=utf-8",
             SimBody::chunked(campaign.report_csv().into(), 16 * 1024),
         )
     } else {
-        reply::json(StatusCode::OK, &campaign.report_json(&calls.by_id))
+        response::json(StatusCode::OK, &campaign.report_json(&calls.by_id))
     }
 }

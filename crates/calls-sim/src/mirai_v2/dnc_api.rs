@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::cursor;
 use crate::app::{App, Request};
 use crate::phone;
-use crate::reply::{self, Reply, mirai_v2_error};
+use crate::response::{self, Reply, mirai_v2_error};
 
 fn invalid(message: &str) -> Reply {
     mirai_v2_error(StatusCode::BAD_REQUEST, "invalid_request", message)
@@ -30,7 +30,7 @@ pub(crate) fn add(app: &App, req: &Request<'_>) -> Reply {
     } else {
         StatusCode::OK
     };
-    reply::json(
+    response::json(
         status,
         &json!({ "object": "dnc_entry", "phone": phone, "added": added }),
     )
@@ -56,7 +56,7 @@ pub(crate) fn list(app: &App, req: &Request<'_>) -> Reply {
         _ => None,
     };
     let data: Vec<Value> = matching.iter().map(|e| e.to_json()).collect();
-    reply::json(
+    response::json(
         StatusCode::OK,
         &json!({ "data": data, "has_more": has_more, "next_cursor": next_cursor }),
     )
@@ -65,7 +65,7 @@ pub(crate) fn list(app: &App, req: &Request<'_>) -> Reply {
 /// `DELETE /v2/dnc/{phone}` (the path decoded, `%2B` → `+`): 204, or 404 when not listed.
 pub(crate) fn remove(app: &App, phone: &str) -> Reply {
     if app.mirai_v2.lock().dnc.remove(phone) {
-        reply::empty(StatusCode::NO_CONTENT)
+        response::empty(StatusCode::NO_CONTENT)
     } else {
         mirai_v2_error(
             StatusCode::NOT_FOUND,
