@@ -49,7 +49,10 @@ pub(crate) async fn run(calls: &Calls) -> Result<Measurement> {
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     // The SDK's own `User-Agent` (its crates are versioned in lockstep with this one), so the requests are byte for
     // byte the same.
-    let agent = calls_facade::core::user_agent("cartesia-calls", env!("CARGO_PKG_VERSION"));
+    let agent = format!(
+        "cartesia-calls/{0} call-core/{0}",
+        env!("CARGO_PKG_VERSION")
+    );
     headers.insert(
         USER_AGENT,
         HeaderValue::from_str(&agent).context("the user agent is not header-safe")?,

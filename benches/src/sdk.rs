@@ -21,10 +21,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use calls_facade::RateLimit;
+use calls_facade::async_trait;
+use calls_facade::bulk::{BulkOptions, BulkOutcome, terminate_all};
 use calls_facade::cartesia::CartesiaClient;
-use calls_facade::core::async_trait;
-use calls_facade::core::bulk::{BulkOptions, BulkOutcome, terminate_all};
-use calls_facade::core::http::Throttle;
 use calls_facade::{CallControl, CallId, CallState, Provider, TerminateOutcome, Termination};
 use futures_util::stream::{self, StreamExt};
 
@@ -147,7 +147,7 @@ impl CallControl for Timed {
 
     // The engine watches the client's rate-limit gate to adapt its concurrency: forward it, or the engine would run
     // a different algorithm than callctl's.
-    fn throttle(&self) -> Option<&Throttle> {
-        self.client.throttle()
+    fn rate_limit(&self) -> Option<&RateLimit> {
+        self.client.rate_limit()
     }
 }

@@ -27,8 +27,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use calls_facade::bulk::{BulkOptions, BulkOutcome, BulkReport, terminate_all};
 use calls_facade::cartesia::CartesiaClient;
-use calls_facade::core::bulk::{BulkOptions, BulkOutcome, BulkReport, terminate_all};
 use calls_facade::{CallControl, TerminateOutcome};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use calls_facade::core::bulk::{BulkOptions, BulkOutcome, terminate_all};
+use calls_facade::bulk::{BulkOptions, BulkOutcome, terminate_all};
 use calls_facade::{CallControl, CallId, ErrorKind, RetryConfig, TerminateOutcome, Termination};
 use calls_sim::{CartesiaCallSeed, Fault, Sim};
 use futures_util::StreamExt;
@@ -224,10 +224,7 @@ async fn outcomes_of(
     client: Arc<dyn CallControl>,
     ids: &[String],
     options: BulkOptions,
-) -> (
-    HashMap<String, BulkOutcome>,
-    calls_facade::core::bulk::Pauses,
-) {
+) -> (HashMap<String, BulkOutcome>, calls_facade::bulk::Pauses) {
     let mut reports = terminate_all(client, futures_util::stream::iter(ids.to_vec()), options);
     let pauses = reports.pauses();
     let mut outcomes = HashMap::new();

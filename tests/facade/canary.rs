@@ -4,16 +4,17 @@
 //! Each run makes new keys (`sk_car_CANARY_<random>`, ...), so a key can only show up here if the library printed it.
 //! Every check first proves it can fail: [`Canaries::leaks`] finds a key planted in a string.
 
+use call_core::provider_kit::ErrorExt;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use call_core::provider_kit::{HttpConfig, Request};
 use calls_facade::cartesia::{
     CartesiaClient, CreateBatch, CreateOutboundCalls, ListBatches, ListCalls, StopBatch,
 };
-use calls_facade::core::http::{HttpConfig, Request};
 use calls_facade::mirai::{MiraiLegacyClient, MiraiV2Client, legacy, v2};
 use calls_facade::{
     ApiKey, CallControl, CallId, Error, ErrorKind, PhoneNumber, Provider, RetryConfig, bulk,
@@ -292,14 +293,14 @@ async fn builders_clients_keys_and_verifiers_never_print_a_canary() {
     );
     let config = HttpConfig {
         provider: Provider::Cartesia,
-        base_url: calls_facade::core::http::BaseUrl::parse(url).unwrap(),
+        base_url: call_core::provider_kit::BaseUrl::parse(url).unwrap(),
         headers: headers.clone(),
         retry: fast(),
         user_agent: "canary/1".into(),
         http_client: None,
     };
     shown.push(format!("{config:?}"));
-    let http = calls_facade::core::http::HttpClient::new(config).unwrap();
+    let http = call_core::provider_kit::HttpClient::new(config).unwrap();
     shown.push(format!("{http:?} {http:#?}"));
     let request = Request::new(reqwest::Method::POST, "cancel call")
         .segment("agents")
@@ -1152,7 +1153,7 @@ fn hostile_input_to_sync_apis_never_panics() {
             "-0",
             "Sat, 31 Dec 9999 23:59:59 GMT",
         ] {
-            let _ = calls_facade::core::http::parse_retry_after(value, SystemTime::now());
+            let _ = call_core::provider_kit::parse_retry_after(value, SystemTime::now());
         }
         errors
     });

@@ -177,7 +177,7 @@ async fn rate_limited_with_retry_after_then_success(p: Subject) {
     assert_eq!(done.outcome(), TerminateOutcome::Terminated);
     assert_eq!(done.attempts(), 2, "the 429, then the cancel 10 ms later");
     // The 429 closed the client's shared gate once, which is what slows a bulk run down.
-    assert_eq!(client.throttle().map(|t| t.events()), Some(1));
+    assert_eq!(client.rate_limit().map(|t| t.events()), Some(1));
     p.assert_requests(&sim, id.as_str(), 2, 0);
     assert_eq!(p.handled(&sim, id.as_str()), 1);
     assert_eq!(p.state(&sim, id.as_str()), p.stopped_by_api());

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use calls_facade::bulk::{BulkOptions, BulkOutcome, terminate_all};
 use calls_facade::cartesia::{CartesiaClient, ListCalls};
-use calls_facade::core::bulk::{BulkOptions, BulkOutcome, terminate_all};
 use calls_facade::mirai::MiraiV2Client;
 use calls_facade::mirai::v2::ListCalls as V2ListCalls;
 use calls_facade::{CallControl, CallId, ErrorKind, RetryConfig};

@@ -1,5 +1,6 @@
 //! Terminating many calls at once: bounded, adaptive, and accountable for every id.
 
+use crate::error::ErrorExt;
 use std::collections::VecDeque;
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -14,7 +15,7 @@ use futures_util::stream::{Stream, StreamExt};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::http::Throttle;
+use crate::RateLimit;
 use crate::{CallControl, CallId, Error, ErrorKind, Provider, TerminateOptions, Termination};
 
 /// How many times one id is started at most when a rate limit refuses it before anything for it can have landed.
@@ -223,7 +224,7 @@ impl StopHandle {
 /// A 429 pauses the client for its `Retry-After`; the engine then starts no id until the pause is over (see
 /// [`terminate_all`]). Read [`current`](Pauses::current) to show that the run waits, not hangs ("paused by the
 /// provider for 42 s"), and [`exceeded`](Pauses::exceeded) after the last report to learn whether a pause longer
-/// than [`BulkOptions::max_pause`] ended the run. It reads the client's [`Throttle`] live, so it holds a reference
+/// than [`BulkOptions::max_pause`] ended the run. It reads the client's [`RateLimit`] live, so it holds a reference
 /// to the client.
 ///
 /// ```no_run
@@ -249,7 +250,7 @@ pub struct Pauses(Arc<PauseRecord>);
 
 struct PauseRecord {
     client: Arc<dyn CallControl>,
-    /// The client's [`Throttle::paused_total`] when the run began.
+    /// The client's [`RateLimit::paused_total`] when the run began.
     before: Duration,
     /// The whole pause the provider asked for, when it was longer than the bound and ended the run.
     exceeded: OnceLock<Duration>,
@@ -260,8 +261,8 @@ struct PauseRecord {
 impl Pauses {
     fn new(client: Arc<dyn CallControl>) -> Pauses {
         let before = client
-            .throttle()
-            .map_or(Duration::ZERO, Throttle::paused_total);
+            .rate_limit()
+            .map_or(Duration::ZERO, RateLimit::paused_total);
         Pauses(Arc::new(PauseRecord {
             client,
             before,
@@ -273,12 +274,12 @@ impl Pauses {
     /// How much longer the run is paused from now, or `None` when it is not paused (or is over).
     ///
     /// The provider's whole ask, even past the 60 s the client's gate closes for at most (see
-    /// [`Throttle`]).
+    /// [`RateLimit`]).
     pub fn current(&self) -> Option<Duration> {
         if self.0.finished.get().is_some() || self.0.exceeded.get().is_some() {
             return None;
         }
-        let left = self.0.client.throttle()?.asked_remaining();
+        let left = self.0.client.rate_limit()?.asked_remaining();
         (!left.is_zero()).then_some(left)
     }
 
@@ -302,8 +303,8 @@ impl Pauses {
     fn live_total(&self) -> Duration {
         self.0
             .client
-            .throttle()
-            .map_or(Duration::ZERO, Throttle::paused_total)
+            .rate_limit()
+            .map_or(Duration::ZERO, RateLimit::paused_total)
             .saturating_sub(self.0.before)
     }
 
@@ -375,7 +376,7 @@ impl Drop for BulkTermination {
 /// - **Invalid ids** (empty, control characters...) are reported as failed with [`ErrorKind::InvalidInput`] and
 ///   never sent.
 /// - **It respects the provider**: a 429 closes the client's shared gate for its `Retry-After` (every request of
-///   the client waits, see [`Throttle`]) and halves the concurrency once per 429; each window
+///   the client waits, see [`RateLimit`]) and halves the concurrency once per 429; each window
 ///   of successes raises it by one again, up to the maximum (additive increase, multiplicative decrease).
 /// - **Pauses are pauses.** While the provider has the client paused, the run starts no id: it waits for the whole
 ///   pause the provider asked for (even past the 60 s the gate closes for at most), so waiting in line is charged to
@@ -754,7 +755,7 @@ async fn run(
     pauses: &Pauses,
 ) {
     let provider = client.provider();
-    let events = || client.throttle().map_or(0, Throttle::events);
+    let events = || client.rate_limit().map_or(0, RateLimit::events);
     let mut limit = Limit {
         current: options.max_concurrency,
         max: options.max_concurrency,
@@ -787,11 +788,11 @@ async fn run(
         // bound ends the run now rather than after a wait that could not be enough.
         let mut paused = None;
         while pool.busy() < limit.current {
-            if let Some(throttle) = client.throttle() {
-                let wait = throttle.asked_remaining();
+            if let Some(rate_limit) = client.rate_limit() {
+                let wait = rate_limit.asked_remaining();
                 if !wait.is_zero() {
                     // Judged by the provider's whole ask, not the gate's 60 s cap.
-                    let asked = throttle.asked_length();
+                    let asked = rate_limit.asked_length();
                     if asked > options.max_pause {
                         pauses.exceed(asked);
                         stopped = true;
@@ -917,7 +918,7 @@ mod tests {
     /// `pause`; `always_limited` gets one every time.
     #[derive(Debug)]
     struct Paused {
-        throttle: Throttle,
+        rate_limit: RateLimit,
         limited: &'static str,
         always_limited: bool,
         pause: Duration,
@@ -928,7 +929,7 @@ mod tests {
     impl Paused {
         fn new(limited: &'static str, pause: Duration) -> Paused {
             Paused {
-                throttle: Throttle::new(),
+                rate_limit: RateLimit::new(),
                 limited,
                 always_limited: false,
                 pause,
@@ -950,7 +951,7 @@ mod tests {
         }
 
         async fn terminate(&self, call_id: &CallId) -> crate::Result<Termination> {
-            if self.throttle.remaining() > Duration::from_millis(20) {
+            if self.rate_limit.remaining() > Duration::from_millis(20) {
                 return Err(Error::new(ErrorKind::RateLimited, "past the deadline")
                     .with_request_sent(false)
                     .with_attempts(0));
@@ -963,7 +964,7 @@ mod tests {
             };
             tokio::task::yield_now().await;
             if call_id.as_str() == self.limited && (sent == 1 || self.always_limited) {
-                self.throttle.pause_for(self.pause);
+                self.rate_limit.pause_for(self.pause);
                 return Err(Error::from_status(429).with_attempts(1));
             }
             Ok(Termination::new(
@@ -974,8 +975,8 @@ mod tests {
             ))
         }
 
-        fn throttle(&self) -> Option<&Throttle> {
-            Some(&self.throttle)
+        fn rate_limit(&self) -> Option<&RateLimit> {
+            Some(&self.rate_limit)
         }
     }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::error::ErrorExt;
 use crate::{CallId, CallState, Error, ErrorKind, Provider, Termination};
 
 /// Control of voice-agent calls at one provider: what a program needs to stop calls, whoever places them.
@@ -77,9 +78,9 @@ pub trait CallControl: Send + Sync + fmt::Debug {
         Err(unsupported(self.provider(), "read call state", call_id))
     }
 
-    /// The client's shared rate-limit gate, if it has one: bulk termination reads it to slow down when the
-    /// provider rate-limits.
-    fn throttle(&self) -> Option<&crate::http::Throttle> {
+    /// The provider's rate limiting as this client sees it, if the client keeps track: bulk termination reads it to
+    /// pause and slow down when the provider rate-limits.
+    fn rate_limit(&self) -> Option<&crate::RateLimit> {
         None
     }
 }

@@ -174,129 +174,6 @@ impl Error {
         }
     }
 
-    /// An error for an HTTP error `status`, of the kind [`ErrorKind::from_status`] gives.
-    pub fn from_status(status: u16) -> Self {
-        let kind = ErrorKind::from_status(status);
-        Error::new(kind, kind.describe())
-            .with_status(status)
-            .with_request_sent(true)
-    }
-
-    /// Sets the kind.
-    #[must_use]
-    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
-        self.inner.kind = kind;
-        self
-    }
-
-    /// Sets the description of what went wrong.
-    #[must_use]
-    pub fn with_detail(mut self, detail: impl Into<Cow<'static, str>>) -> Self {
-        self.inner.detail = detail.into();
-        self
-    }
-
-    /// Names the operation that failed (`"cancel call"`).
-    #[must_use]
-    pub fn with_operation(mut self, operation: impl Into<Cow<'static, str>>) -> Self {
-        self.inner.operation = Some(operation.into());
-        self
-    }
-
-    /// Names the provider.
-    #[must_use]
-    pub fn with_provider(mut self, provider: Provider) -> Self {
-        self.inner.provider = Some(provider);
-        self
-    }
-
-    /// Names the call.
-    #[must_use]
-    pub fn with_call_id(mut self, call_id: CallId) -> Self {
-        self.inner.call_id = Some(call_id);
-        self
-    }
-
-    /// Records the HTTP status of the response.
-    #[must_use]
-    pub fn with_status(mut self, status: u16) -> Self {
-        self.inner.status = Some(status);
-        self
-    }
-
-    /// Records the provider's `Retry-After`.
-    #[must_use]
-    pub fn with_retry_after(mut self, delay: Duration) -> Self {
-        self.inner.retry_after = Some(delay);
-        self
-    }
-
-    /// Keeps the provider's message; it is escaped and truncated here, so it is safe to print.
-    #[must_use]
-    pub fn with_provider_message(mut self, message: &str) -> Self {
-        self.inner.provider_message = Some(quote_provider_text(message));
-        self
-    }
-
-    /// Keeps the provider's machine-readable error code (`concurrency_limited`, `not_found`).
-    #[must_use]
-    pub fn with_provider_code(mut self, code: &str) -> Self {
-        self.inner.provider_code = Some(quote_provider_text(code));
-        self
-    }
-
-    /// Keeps the provider's request id, for support tickets.
-    #[must_use]
-    pub fn with_request_id(mut self, request_id: &str) -> Self {
-        self.inner.request_id = Some(quote_provider_text(request_id));
-        self
-    }
-
-    /// Records whether the request may have reached the provider.
-    #[must_use]
-    pub fn with_request_sent(mut self, sent: bool) -> Self {
-        self.inner.request_sent = sent;
-        self
-    }
-
-    /// Records whether an attempt of this operation before the last one may have been acted on by the provider (see
-    /// [`Error::may_have_taken_effect`]). The HTTP path sets it; a client that builds an error from another keeps it.
-    #[must_use]
-    pub fn with_earlier_attempt_may_have_taken_effect(mut self, acted: bool) -> Self {
-        self.inner.earlier_may_have_taken_effect = acted;
-        self
-    }
-
-    /// Marks the error as "the request may have taken effect": a request that is not safe to repeat (placing a
-    /// call) failed after it may have reached the provider.
-    #[must_use]
-    pub fn with_outcome_unknown(mut self) -> Self {
-        self.inner.request_sent = true;
-        self.inner.outcome_unknown = true;
-        self
-    }
-
-    /// Overrides [`Error::is_retryable`] (for provider codes that say so, such as a 503 that is not transient).
-    #[must_use]
-    pub fn with_retryable(mut self, retryable: bool) -> Self {
-        self.inner.retryable = Some(retryable);
-        self
-    }
-
-    /// Records how many requests were sent.
-    #[must_use]
-    pub fn with_attempts(mut self, attempts: u32) -> Self {
-        self.inner.attempts = attempts;
-        self
-    }
-
-    /// Attaches the underlying cause, available through [`std::error::Error::source`].
-    #[must_use]
-    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.inner.source = Some(Box::new(source));
-        self
-    }
-
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
@@ -408,6 +285,176 @@ impl Error {
     /// Whether this is a timeout.
     pub fn is_timeout(&self) -> bool {
         self.inner.kind == ErrorKind::Timeout
+    }
+}
+
+/// Building an [`Error`] field by field: for provider crates (and test doubles of
+/// [`CallControl`](crate::CallControl)), not for programs that only read errors, which use [`Error`]'s predicates.
+///
+/// Sealed: implemented for [`Error`] only.
+pub trait ErrorExt: sealed::Sealed + Sized {
+    /// An error for an HTTP error `status`, of the kind [`ErrorKind::from_status`] gives.
+    fn from_status(status: u16) -> Self;
+
+    /// Sets the kind.
+    #[must_use]
+    fn with_kind(self, kind: ErrorKind) -> Self;
+
+    /// Sets the description of what went wrong.
+    #[must_use]
+    fn with_detail(self, detail: impl Into<Cow<'static, str>>) -> Self;
+
+    /// Names the operation that failed (`"cancel call"`).
+    #[must_use]
+    fn with_operation(self, operation: impl Into<Cow<'static, str>>) -> Self;
+
+    /// Names the provider.
+    #[must_use]
+    fn with_provider(self, provider: Provider) -> Self;
+
+    /// Names the call.
+    #[must_use]
+    fn with_call_id(self, call_id: CallId) -> Self;
+
+    /// Records the HTTP status of the response.
+    #[must_use]
+    fn with_status(self, status: u16) -> Self;
+
+    /// Records the provider's `Retry-After`.
+    #[must_use]
+    fn with_retry_after(self, delay: Duration) -> Self;
+
+    /// Keeps the provider's message; it is escaped and truncated here, so it is safe to print.
+    #[must_use]
+    fn with_provider_message(self, message: &str) -> Self;
+
+    /// Keeps the provider's machine-readable error code (`concurrency_limited`, `not_found`).
+    #[must_use]
+    fn with_provider_code(self, code: &str) -> Self;
+
+    /// Keeps the provider's request id, for support tickets.
+    #[must_use]
+    fn with_request_id(self, request_id: &str) -> Self;
+
+    /// Records whether the request may have reached the provider.
+    #[must_use]
+    fn with_request_sent(self, sent: bool) -> Self;
+
+    /// Records whether an attempt of this operation before the last one may have been acted on by the provider (see
+    /// [`Error::may_have_taken_effect`]). The HTTP path sets it; a client that builds an error from another keeps it.
+    #[must_use]
+    fn with_earlier_attempt_may_have_taken_effect(self, acted: bool) -> Self;
+
+    /// Marks the error as "the request may have taken effect": a request that is not safe to repeat (placing a
+    /// call) failed after it may have reached the provider.
+    #[must_use]
+    fn with_outcome_unknown(self) -> Self;
+
+    /// Overrides [`Error::is_retryable`] (for provider codes that say so, such as a 503 that is not transient).
+    #[must_use]
+    fn with_retryable(self, retryable: bool) -> Self;
+
+    /// Records how many requests were sent.
+    #[must_use]
+    fn with_attempts(self, attempts: u32) -> Self;
+
+    /// Attaches the underlying cause, available through [`std::error::Error::source`].
+    #[must_use]
+    fn with_source(self, source: impl std::error::Error + Send + Sync + 'static) -> Self;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Error {}
+}
+
+impl ErrorExt for Error {
+    fn from_status(status: u16) -> Self {
+        let kind = ErrorKind::from_status(status);
+        Error::new(kind, kind.describe())
+            .with_status(status)
+            .with_request_sent(true)
+    }
+
+    fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.inner.kind = kind;
+        self
+    }
+
+    fn with_detail(mut self, detail: impl Into<Cow<'static, str>>) -> Self {
+        self.inner.detail = detail.into();
+        self
+    }
+
+    fn with_operation(mut self, operation: impl Into<Cow<'static, str>>) -> Self {
+        self.inner.operation = Some(operation.into());
+        self
+    }
+
+    fn with_provider(mut self, provider: Provider) -> Self {
+        self.inner.provider = Some(provider);
+        self
+    }
+
+    fn with_call_id(mut self, call_id: CallId) -> Self {
+        self.inner.call_id = Some(call_id);
+        self
+    }
+
+    fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    fn with_retry_after(mut self, delay: Duration) -> Self {
+        self.inner.retry_after = Some(delay);
+        self
+    }
+
+    fn with_provider_message(mut self, message: &str) -> Self {
+        self.inner.provider_message = Some(quote_provider_text(message));
+        self
+    }
+
+    fn with_provider_code(mut self, code: &str) -> Self {
+        self.inner.provider_code = Some(quote_provider_text(code));
+        self
+    }
+
+    fn with_request_id(mut self, request_id: &str) -> Self {
+        self.inner.request_id = Some(quote_provider_text(request_id));
+        self
+    }
+
+    fn with_request_sent(mut self, sent: bool) -> Self {
+        self.inner.request_sent = sent;
+        self
+    }
+
+    fn with_earlier_attempt_may_have_taken_effect(mut self, acted: bool) -> Self {
+        self.inner.earlier_may_have_taken_effect = acted;
+        self
+    }
+
+    fn with_outcome_unknown(mut self) -> Self {
+        self.inner.request_sent = true;
+        self.inner.outcome_unknown = true;
+        self
+    }
+
+    fn with_retryable(mut self, retryable: bool) -> Self {
+        self.inner.retryable = Some(retryable);
+        self
+    }
+
+    fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
     }
 }
 

@@ -16,7 +16,9 @@
 //!   the neutral state they map to.
 //! - [`bulk`]: terminating thousands of calls at once, with bounded, adaptive concurrency and one report per id.
 //! - [`stop_number`]: "stop calling this number" at every provider: suppress it, find its calls, end them.
-//! - [`http`]: the one HTTP path (timeouts, retries with jitter and `Retry-After`, capped bodies) every client uses.
+//! - [`RetryConfig`]: a client's timeouts and resends; [`RateLimit`]: the provider's rate limiting as a client sees it.
+//! - [`provider_kit`]: for provider crates only: the one HTTP path (timeouts, resends with jitter and `Retry-After`,
+//!   capped bodies) every client uses, and error construction. `calls-facade` does not re-export it.
 //!
 //! Most programs use a client crate and never name this one directly.
 
@@ -28,12 +30,14 @@ mod call_id;
 mod cartesia_status;
 mod control;
 mod error;
-pub mod http;
+mod http;
 mod mirai_status;
 mod outcome;
 mod phone;
 mod provider;
-pub mod read_first;
+pub mod provider_kit;
+mod rate_limit;
+mod read_first;
 mod secret;
 mod state;
 pub mod stop_number;
@@ -42,24 +46,17 @@ mod timestamp;
 pub use async_trait::async_trait;
 pub use call_id::{CallId, MAX_CALL_ID_LEN};
 pub use cartesia_status::CartesiaCallStatus;
-pub use control::{CallControl, TerminateOptions, unsupported};
+pub use control::{CallControl, TerminateOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use http::RetryConfig;
 pub use mirai_status::MiraiCallStatus;
 pub use outcome::{TerminateOutcome, Termination};
 pub use phone::PhoneNumber;
 pub use provider::Provider;
+pub use rate_limit::RateLimit;
 pub use secret::ApiKey;
 pub use state::CallState;
 pub use timestamp::Timestamp;
-
-/// The `User-Agent` value for a client crate: `"<crate>/<version> call-core/<version>"`.
-pub fn user_agent(crate_name: &str, crate_version: &str) -> String {
-    format!(
-        "{crate_name}/{crate_version} call-core/{}",
-        env!("CARGO_PKG_VERSION")
-    )
-}
 
 /// Hooks for the workspace's fuzz targets (`fuzz/`), behind the `fuzzing` feature: not part of the public API, and
 /// not stable.
@@ -69,12 +66,12 @@ pub mod fuzzing {
     use bytes::Bytes;
     use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-    use crate::http::Response;
+    use crate::provider_kit::Response;
     use crate::{CallId, Provider};
 
-    pub use crate::http::parse_retry_after;
+    pub use crate::provider_kit::parse_retry_after;
 
-    /// A provider's answer as [`HttpClient::send`](crate::http::HttpClient::send) would return it after one attempt:
+    /// A provider's answer as [`HttpClient::send`](crate::provider_kit::HttpClient::send) would return it after one attempt:
     /// `status`, `headers` (a pair whose name or value is not a valid header is left out) and `body`, for `operation`
     /// on `call_id`. The provider crates' decoders take it as they take a real answer.
     pub fn response(

@@ -8,7 +8,7 @@
 /// survive a round trip unchanged. Aliases after `|` parse to the same variant (older spellings).
 ///
 /// ```
-/// call_core::open_enum! {
+/// call_core::provider_kit::open_enum! {
 ///     /// A traffic light.
 ///     pub enum Light {
 ///         /// Stop.
@@ -22,6 +22,7 @@
 /// assert_eq!(Light::parse("blue"), Light::Unknown("blue".into()));
 /// assert_eq!(Light::parse("blue").as_str(), "blue");
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! open_enum {
     (

@@ -11,6 +11,7 @@
 //!
 //! [`Idempotency::ReadFirst`]: crate::http::Idempotency::ReadFirst
 
+use crate::error::ErrorExt;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -136,7 +137,7 @@ pub enum ReadFirst<C> {
 /// `budget.time()` from the start, moved on by the time spent in the ring wait; ring-wait polls get the wait's end.
 ///
 /// ```
-/// use call_core::read_first::{Budget, Phase, ReadFirst, read_first};
+/// use call_core::provider_kit::{Budget, Phase, ReadFirst, read_first};
 /// use call_core::{Error, RetryConfig};
 ///
 /// # tokio_test_block_on(async {

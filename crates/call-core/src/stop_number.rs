@@ -1,5 +1,6 @@
 //! "Stop calling this number": suppress it and end its calls, at every provider configured.
 
+use crate::error::ErrorExt;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;

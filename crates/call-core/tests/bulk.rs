@@ -3,13 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+use call_core::provider_kit::ErrorExt;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use call_core::RateLimit;
 use call_core::bulk::{BulkOptions, BulkOutcome, terminate_all};
-use call_core::http::Throttle;
 use call_core::{
     CallControl, CallId, Error, ErrorKind, Provider, TerminateOutcome, Termination, async_trait,
 };
@@ -23,7 +24,7 @@ struct Scripted {
     in_flight: AtomicUsize,
     peak: AtomicUsize,
     delay: Duration,
-    throttle: Throttle,
+    rate_limit: RateLimit,
     /// Ids that get a rate-limit answer (and close the gate briefly).
     rate_limited: Vec<String>,
 }
@@ -46,7 +47,7 @@ impl CallControl for Scripted {
         tokio::time::sleep(self.delay).await;
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
         if self.rate_limited.iter().any(|id| id == call_id.as_str()) {
-            self.throttle.pause_for(Duration::from_millis(1));
+            self.rate_limit.pause_for(Duration::from_millis(1));
             return Err(Error::from_status(429)
                 .with_call_id(call_id.clone())
                 .with_attempts(1));
@@ -70,8 +71,8 @@ impl CallControl for Scripted {
         }
     }
 
-    fn throttle(&self) -> Option<&Throttle> {
-        Some(&self.throttle)
+    fn rate_limit(&self) -> Option<&RateLimit> {
+        Some(&self.rate_limit)
     }
 }
 
@@ -183,7 +184,7 @@ async fn rate_limits_lower_the_concurrency() {
     assert_eq!(reports.len(), 60);
     let failed = reports.iter().filter(|r| !r.outcome.is_success()).count();
     assert_eq!(failed, 10);
-    assert!(provider.throttle.events() >= 10);
+    assert!(provider.rate_limit.events() >= 10);
 }
 
 #[tokio::test]

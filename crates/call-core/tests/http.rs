@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use call_core::http::{BaseUrl, HttpClient, HttpConfig, Idempotency, Request};
+use call_core::provider_kit::{BaseUrl, HttpClient, HttpConfig, Idempotency, Request};
 use call_core::{ApiKey, CallId, ErrorKind, Provider, RetryConfig};
 use mockito::{Matcher, Server};
 use reqwest::Method;
@@ -324,7 +324,7 @@ async fn one_rate_limit_pauses_the_whole_client() {
         .await
         .unwrap();
     assert_eq!(response.status(), 429);
-    assert_eq!(client.throttle().events(), 1);
+    assert_eq!(client.rate_limit().events(), 1);
     // Another request of the same client is not sent while the provider asked us to wait past its deadline.
     let error = client
         .send(Request::new(Method::GET, "read").segment("b"))
@@ -363,12 +363,12 @@ async fn a_short_rate_limit_delays_other_requests_then_lets_them_through() {
     let client = client(&server.url(), retry());
     let first = client.send(Request::new(Method::GET, "read").segment("a"));
     let second = async {
-        while client.throttle().events() == 0 {
+        while client.rate_limit().events() == 0 {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         // Taken before the pause is read, so the gate opens no earlier than `started + pause`.
         let started = std::time::Instant::now();
-        let pause = client.throttle().remaining();
+        let pause = client.rate_limit().remaining();
         let response = client
             .send(Request::new(Method::GET, "read").segment("b"))
             .await

@@ -9,7 +9,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use call_core::http::{BaseUrl, HttpClient, HttpConfig, Request, backoff_delay, parse_retry_after};
+use call_core::provider_kit::{
+    BaseUrl, HttpClient, HttpConfig, Request, backoff_delay, parse_retry_after,
+};
 use call_core::{CallId, ErrorKind, MAX_CALL_ID_LEN, PhoneNumber, Provider, RetryConfig};
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+use call_core::provider_kit::ErrorExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

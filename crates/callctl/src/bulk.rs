@@ -6,9 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use calls_facade::CallControl;
-use calls_facade::core::bulk::{
-    BulkOptions, BulkOutcome, BulkReport, Pauses, StopHandle, terminate_all,
-};
+use calls_facade::bulk::{BulkOptions, BulkOutcome, BulkReport, Pauses, StopHandle, terminate_all};
 use futures_util::{FutureExt, Stream, StreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use calls_facade::bulk::BulkOptions;
-use calls_facade::core::stop_number::{
+use calls_facade::stop_number::{
     NumberControl, NumberTarget, StopNumberEvent, Suppression, stop_number,
 };
 use calls_facade::{CallId, PhoneNumber};

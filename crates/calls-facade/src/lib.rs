@@ -37,12 +37,9 @@
 
 pub use call_core::{
     ApiKey, CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, MiraiCallStatus,
-    PhoneNumber, Provider, Result, RetryConfig, TerminateOutcome, Termination, Timestamp, bulk,
-    stop_number,
+    PhoneNumber, Provider, RateLimit, Result, RetryConfig, TerminateOptions, TerminateOutcome,
+    Termination, Timestamp, async_trait, bulk, stop_number,
 };
-
-/// The shared core: traits, errors, ids, the HTTP path.
-pub use call_core as core;
 
 /// The Cartesia client (feature `cartesia`).
 #[cfg(feature = "cartesia")]

@@ -1,10 +1,11 @@
 //! Download Call Audio: a call's recording, streamed to a writer or a file.
 
+use call_core::provider_kit::ErrorExt;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use call_core::http::{Request, Response, StreamingResponse};
+use call_core::provider_kit::{Request, Response, StreamingResponse};
 use call_core::{CallId, Error, ErrorKind, Provider};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, HeaderValue};

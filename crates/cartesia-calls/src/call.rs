@@ -4,7 +4,7 @@ use call_core::{CallId, CallState, CartesiaCallStatus, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use call_core::open_enum;
+use call_core::provider_kit::open_enum;
 
 /// A Cartesia agent call, as [Get Call](https://docs.cartesia.ai/api-reference/agents/calls/get-call) returns it.
 ///

@@ -1,6 +1,7 @@
 //! Cancel Call.
 
-use call_core::http::{Idempotency, Request};
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::{Idempotency, Request};
 use call_core::{CallId, ErrorKind};
 use reqwest::Method;
 

@@ -1,6 +1,6 @@
 //! The Cartesia client and its builder.
 
-use call_core::http::{BaseUrl, HttpClient, HttpConfig};
+use call_core::provider_kit::{BaseUrl, HttpClient, HttpConfig};
 use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
@@ -72,7 +72,7 @@ pub struct CartesiaClientBuilder {
     base_url: String,
     api_version: String,
     retry: RetryConfig,
-    http_client: Option<call_core::http::ClientSettings>,
+    http_client: Option<call_core::provider_kit::ClientSettings>,
 }
 
 impl Default for CartesiaClientBuilder {
@@ -133,13 +133,13 @@ impl CartesiaClientBuilder {
 
     /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
     /// `reqwest::ClientBuilder`. The client built from it never follows redirects, whatever the builder says: a
-    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::http::ClientSettings)).
+    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::provider_kit::ClientSettings)).
     /// Clones of the client share one connection pool.
     pub fn http_client(
         mut self,
         settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
-        self.http_client = Some(call_core::http::ClientSettings::new(settings));
+        self.http_client = Some(call_core::provider_kit::ClientSettings::new(settings));
         self
     }
 
@@ -177,7 +177,10 @@ impl CartesiaClientBuilder {
             base_url,
             headers,
             retry: self.retry,
-            user_agent: call_core::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+            user_agent: call_core::provider_kit::user_agent(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+            ),
             http_client: self.http_client,
         })?;
         Ok(CartesiaClient { http })

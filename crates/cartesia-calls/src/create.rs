@@ -1,8 +1,9 @@
 //! Create Outbound Call: place calls from an agent's phone number.
 
+use call_core::provider_kit::ErrorExt;
 use std::fmt;
 
-use call_core::http::Request;
+use call_core::provider_kit::Request;
 use call_core::{CallId, Error, ErrorKind, PhoneNumber, Provider};
 use reqwest::Method;
 use serde_json::{Map, Value};

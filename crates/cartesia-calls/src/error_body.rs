@@ -1,7 +1,8 @@
 //! Cartesia's error bodies.
 
 use call_core::Error;
-use call_core::http::Response;
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::Response;
 use serde::Deserialize;
 
 /// Cartesia's structured error body (from `Cartesia-Version: 2026-03-01`): every field optional here, because older

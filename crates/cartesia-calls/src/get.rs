@@ -1,7 +1,7 @@
 //! Get Call.
 
 use call_core::CallId;
-use call_core::http::Request;
+use call_core::provider_kit::Request;
 use reqwest::Method;
 
 use crate::error_body::error_from;

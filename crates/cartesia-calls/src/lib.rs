@@ -128,7 +128,7 @@ pub use paging::MAX_PAGE_LIMIT;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
-    use call_core::http::Response;
+    use call_core::provider_kit::Response;
     use call_core::{CallId, CartesiaCallStatus, Error, Provider, Result, Timestamp};
     use serde_json::Value;
 

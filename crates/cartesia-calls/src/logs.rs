@@ -1,6 +1,6 @@
 //! Get Call Runtime Logs: what the agent's own code logged during a call.
 
-use call_core::http::Request;
+use call_core::provider_kit::Request;
 use call_core::{CallId, Timestamp};
 use reqwest::Method;
 

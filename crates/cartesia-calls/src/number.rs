@@ -1,5 +1,6 @@
 //! Finding a number's calls, for "stop calling this number".
 
+use call_core::provider_kit::ErrorExt;
 use std::fmt;
 
 use call_core::stop_number::NumberControl;
@@ -85,8 +86,8 @@ impl CallControl for CartesiaNumberSearch {
         self.client.state(call_id).await
     }
 
-    fn throttle(&self) -> Option<&call_core::http::Throttle> {
-        self.client.throttle()
+    fn rate_limit(&self) -> Option<&call_core::RateLimit> {
+        self.client.rate_limit()
     }
 }
 

@@ -1,11 +1,12 @@
 //! Cursor pagination, shared by List Calls and List Call Batches: where a listing starts, which cursor comes next,
 //! and the lazy stream that follows the cursors without ever looping.
 
+use call_core::provider_kit::ErrorExt;
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 
-use call_core::http::Request;
+use call_core::provider_kit::Request;
 use call_core::{Error, ErrorKind, Provider};
 use futures_util::Stream;
 use futures_util::stream::try_unfold;

@@ -6,7 +6,8 @@
 //! Cartesia's router matches the literal `batches` first, so no call can have that id; it is refused here, before
 //! anything is sent.
 
-use call_core::http::Request;
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::Request;
 use call_core::{CallId, Error, ErrorKind, Provider};
 
 use crate::BatchId;

@@ -1,6 +1,7 @@
 //! Requests that must not be repeated once they may have reached Cartesia: creating calls, batches, a batch retry.
 
-use call_core::http::{Idempotency, Request, Response};
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::{Idempotency, Request, Response};
 use call_core::{Error, ErrorKind};
 
 use crate::CartesiaClient;

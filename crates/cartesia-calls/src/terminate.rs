@@ -1,9 +1,10 @@
 //! Termination that is certain: the truth about the call, not just one request's status.
 
+use call_core::provider_kit::ErrorExt;
 use std::time::Duration;
 
-use call_core::http::Idempotency;
-use call_core::read_first::{Budget, Phase, ReadFirst, read_first};
+use call_core::provider_kit::Idempotency;
+use call_core::provider_kit::{Budget, Phase, ReadFirst, read_first};
 use call_core::{
     CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, Provider,
     TerminateOptions, TerminateOutcome, Termination, async_trait,
@@ -145,8 +146,8 @@ impl CallControl for CartesiaClient {
         Ok(self.get_call(call_id).await?.status.state())
     }
 
-    fn throttle(&self) -> Option<&call_core::http::Throttle> {
-        Some(self.http.throttle())
+    fn rate_limit(&self) -> Option<&call_core::RateLimit> {
+        Some(self.http.rate_limit())
     }
 }
 

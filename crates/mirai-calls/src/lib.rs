@@ -100,7 +100,7 @@ pub mod v2;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
-    use call_core::http::Response;
+    use call_core::provider_kit::Response;
     use call_core::{CallId, Error, Provider, Result};
 
     use crate::legacy::abort::{self, AbortRefusal, SuccessBody};

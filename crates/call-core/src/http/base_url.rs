@@ -15,7 +15,7 @@ use crate::{Error, ErrorKind};
 /// kept (`https://proxy.example/cartesia` sends to `https://proxy.example/cartesia/agents/...`).
 ///
 /// ```
-/// use call_core::http::BaseUrl;
+/// use call_core::provider_kit::BaseUrl;
 ///
 /// assert!(BaseUrl::parse("https://api.cartesia.ai").is_ok());
 /// assert!(BaseUrl::parse("http://127.0.0.1:8080").is_ok());

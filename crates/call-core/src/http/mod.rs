@@ -9,7 +9,6 @@ mod request;
 mod response;
 mod retry;
 mod retry_after;
-mod throttle;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -24,9 +23,9 @@ pub use request::{DEFAULT_MAX_BODY_BYTES, Idempotency, Request};
 pub use response::Response;
 pub use retry::RetryConfig;
 pub use retry_after::parse_retry_after;
-pub use throttle::Throttle;
 
-use crate::{Error, ErrorKind, Provider};
+use crate::error::ErrorExt;
+use crate::{Error, ErrorKind, Provider, RateLimit};
 
 /// How much of an error body we read: enough for any provider message, never a 64 MiB page whole.
 pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
@@ -61,7 +60,7 @@ struct Inner {
     external_headers_json: HeaderMap,
     retry: RetryConfig,
     rng: Mutex<fastrand::Rng>,
-    throttle: Arc<Throttle>,
+    rate_limit: Arc<RateLimit>,
     /// The values of the sensitive headers (and the token after `Bearer `), to redact from bodies.
     secrets: Vec<Vec<u8>>,
 }
@@ -90,7 +89,7 @@ pub struct HttpConfig {
 /// `reqwest::Client` is not accepted, because its redirect policy can be neither checked nor changed.
 ///
 /// ```
-/// use call_core::http::ClientSettings;
+/// use call_core::provider_kit::ClientSettings;
 ///
 /// let settings = ClientSettings::new(|| reqwest::Client::builder().pool_max_idle_per_host(64));
 /// # let _ = settings;
@@ -179,7 +178,7 @@ impl HttpClient {
                 external_headers_json,
                 retry: config.retry,
                 rng: Mutex::new(rng),
-                throttle: Arc::new(Throttle::new()),
+                rate_limit: Arc::new(RateLimit::new()),
                 secrets,
             }),
             deadline: None,
@@ -222,9 +221,9 @@ impl HttpClient {
         self.deadline
     }
 
-    /// The client-wide rate-limit gate every request passes (see [`Throttle`]).
-    pub fn throttle(&self) -> &Arc<Throttle> {
-        &self.inner.throttle
+    /// The client-wide rate-limit gate every request passes (see [`RateLimit`]).
+    pub fn rate_limit(&self) -> &Arc<RateLimit> {
+        &self.inner.rate_limit
     }
 
     /// The underlying `reqwest::Client` (shared connection pool).
@@ -373,7 +372,7 @@ impl HttpClient {
                 }
                 return Err(error);
             }
-            let paused = inner.throttle.remaining();
+            let paused = inner.rate_limit.remaining();
             if !paused.is_zero() {
                 if now + paused >= deadline {
                     // The provider asked this client to wait past this operation's deadline: say so now, unsent.
@@ -392,7 +391,7 @@ impl HttpClient {
                     }
                     return Err(error);
                 }
-                inner.throttle.ready(deadline).await;
+                inner.rate_limit.ready(deadline).await;
                 now = Instant::now();
             }
             let attempt_end = now
@@ -438,7 +437,7 @@ impl HttpClient {
                         .is_some_and(|is_final| is_final(status, value.body()));
                     if status == 429 {
                         // Every request of this client waits, not only this one.
-                        inner.throttle.pause_for(
+                        inner.rate_limit.pause_for(
                             value.retry_after().unwrap_or_else(|| self.backoff(attempt)),
                         );
                     }

@@ -1,5 +1,6 @@
 //! A provider's answer, read within caps.
 
+use crate::error::ErrorExt;
 use std::borrow::Cow;
 use std::time::SystemTime;
 

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use call_core::http::parse_retry_after;
+/// use call_core::provider_kit::parse_retry_after;
 ///
 /// assert_eq!(parse_retry_after("5", SystemTime::now()), Some(Duration::from_secs(5)));
 /// assert_eq!(parse_retry_after("soon", SystemTime::now()), None);

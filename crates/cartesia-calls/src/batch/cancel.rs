@@ -1,6 +1,6 @@
 //! Cancel Call Batch.
 
-use call_core::http::{Idempotency, Request};
+use call_core::provider_kit::{Idempotency, Request};
 use reqwest::Method;
 
 use crate::error_body::error_from;

@@ -1,6 +1,7 @@
 //! Create Call Batch: queue many outbound calls, dialled by Cartesia at a bounded concurrency.
 
-use call_core::http::Request;
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::Request;
 use call_core::{Error, ErrorKind, Provider, Timestamp};
 use reqwest::Method;
 use serde_json::{Map, Value};

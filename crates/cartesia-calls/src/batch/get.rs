@@ -1,6 +1,6 @@
 //! Get Call Batch.
 
-use call_core::http::Request;
+use call_core::provider_kit::Request;
 use reqwest::Method;
 
 use crate::error_body::error_from;

@@ -1,5 +1,6 @@
 //! Validated batch ids, safe to put into a URL path.
 
+use call_core::provider_kit::ErrorExt;
 use std::fmt;
 use std::str::FromStr;
 

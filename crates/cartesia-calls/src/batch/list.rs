@@ -1,10 +1,11 @@
 //! List Call Batches: one page at a time, or every batch as a lazy stream.
 
+use call_core::provider_kit::ErrorExt;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use call_core::http::Request;
+use call_core::provider_kit::Request;
 use call_core::{Error, ErrorKind, Provider};
 use futures_util::Stream;
 use reqwest::Method;

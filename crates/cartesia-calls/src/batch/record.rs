@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use call_core::{CallId, Timestamp, open_enum};
+use call_core::provider_kit::open_enum;
+use call_core::{CallId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

@@ -1,7 +1,8 @@
 //! Retry Call Batch.
 
 use call_core::ErrorKind;
-use call_core::http::{Request, Response};
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::{Request, Response};
 use reqwest::Method;
 
 use crate::error_body::error_from;

@@ -1,6 +1,7 @@
 //! Stopping a batch at scale: no more dialling and, when asked, every call of it that is already placed cancelled,
 //! with one report per call.
 
+use call_core::provider_kit::ErrorExt;
 use std::collections::HashSet;
 use std::pin::Pin;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! Abort Call (legacy API) and termination through it.
 
-use call_core::http::{Idempotency, Request};
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::{Idempotency, Request};
 use call_core::{
     CallControl, CallId, Error, ErrorKind, Provider, TerminateOutcome, Termination, async_trait,
 };
@@ -361,8 +362,8 @@ impl CallControl for MiraiLegacyClient {
         }
         Err(first)
     }
-    fn throttle(&self) -> Option<&call_core::http::Throttle> {
-        Some(self.http.throttle())
+    fn rate_limit(&self) -> Option<&call_core::RateLimit> {
+        Some(self.http.rate_limit())
     }
 }
 

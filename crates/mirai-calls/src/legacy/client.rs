@@ -1,6 +1,6 @@
 //! The legacy-API client and its builder.
 
-use call_core::http::{BaseUrl, HttpClient, HttpConfig};
+use call_core::provider_kit::{BaseUrl, HttpClient, HttpConfig};
 use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -98,7 +98,7 @@ pub struct MiraiLegacyClientBuilder {
     workspace: Option<String>,
     base_url: String,
     retry: RetryConfig,
-    http_client: Option<call_core::http::ClientSettings>,
+    http_client: Option<call_core::provider_kit::ClientSettings>,
 }
 
 impl Default for MiraiLegacyClientBuilder {
@@ -169,13 +169,13 @@ impl MiraiLegacyClientBuilder {
 
     /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
     /// `reqwest::ClientBuilder`. The client built from it never follows redirects, whatever the builder says: a
-    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::http::ClientSettings)).
+    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::provider_kit::ClientSettings)).
     /// Clones of the client share one connection pool.
     pub fn http_client(
         mut self,
         settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
-        self.http_client = Some(call_core::http::ClientSettings::new(settings));
+        self.http_client = Some(call_core::provider_kit::ClientSettings::new(settings));
         self
     }
 
@@ -219,7 +219,10 @@ impl MiraiLegacyClientBuilder {
             base_url,
             headers,
             retry: self.retry,
-            user_agent: call_core::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+            user_agent: call_core::provider_kit::user_agent(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+            ),
             http_client: self.http_client,
         })?;
         Ok(MiraiLegacyClient { http, private_key })

@@ -1,7 +1,8 @@
 //! The legacy API's error bodies.
 
 use call_core::Error;
-use call_core::http::Response;
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 

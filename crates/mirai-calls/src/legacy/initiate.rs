@@ -1,6 +1,7 @@
 //! Initiate Call (legacy API): queue an outbound AI call.
 
-use call_core::http::{Idempotency, Request};
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::{Idempotency, Request};
 use call_core::{CallId, Error, ErrorKind, MiraiCallStatus};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};

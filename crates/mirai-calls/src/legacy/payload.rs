@@ -6,6 +6,7 @@
 //!
 //! [swagger]: https://docs.miraiminds.co/api-reference/call/initiate-call
 
+use call_core::provider_kit::ErrorExt;
 use call_core::{Error, ErrorKind};
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -1,5 +1,6 @@
 //! Verifying the legacy API's webhook signature (`x-signature`).
 
+use call_core::provider_kit::ErrorExt;
 use call_core::{ApiKey, Error, ErrorKind, Provider};
 
 use super::client::PRIVATE_KEY_ENV;

@@ -1,6 +1,7 @@
 //! Update Call Payload (legacy API): replace the payload of a queued call.
 
-use call_core::http::{Idempotency, Request};
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::{Idempotency, Request};
 use call_core::{CallId, Error, ErrorKind};
 use reqwest::Method;
 use serde::Serialize;

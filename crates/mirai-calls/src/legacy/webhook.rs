@@ -3,12 +3,13 @@
 //! [Call Events Webhook](https://docs.miraiminds.co/api-reference/call/call-events-webhook): the swagger lists it
 //! as an endpoint (`POST /v2/webhooks/call-events`), but it documents the body Mirai sends to you.
 
+use call_core::provider_kit::ErrorExt;
 use call_core::{CallId, Error, ErrorKind, MiraiCallStatus, Provider, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::null_as_default::null_as_default;
-use call_core::open_enum;
+use call_core::provider_kit::open_enum;
 
 open_enum! {
     /// The type of a legacy call event (`EventType`, 15 documented values).

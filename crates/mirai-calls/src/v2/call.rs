@@ -1,6 +1,6 @@
 //! The call object of the new API.
 
-use call_core::http::Response;
+use call_core::provider_kit::Response;
 use call_core::{CallId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::page::Page;
 use super::status::{EndedReason, MiraiV2CallStatus};
 use crate::null_as_default::null_as_default;
-use call_core::open_enum;
+use call_core::provider_kit::open_enum;
 
 /// A call, as [`GET /v2/calls/{id}`](https://docs.miraiminds.co/v2/calls) returns it, and as list pages and
 /// webhook events (`data.call`) carry it.

@@ -1,7 +1,8 @@
 //! Get Call, Get Transcript and Abort Call (new API).
 
 use call_core::CallId;
-use call_core::http::{Idempotency, Request, Response};
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::{Idempotency, Request, Response};
 use reqwest::Method;
 
 use super::call::{Call, Transcript};

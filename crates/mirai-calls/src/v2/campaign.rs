@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use call_core::{Timestamp, open_enum};
+use call_core::Timestamp;
+use call_core::provider_kit::open_enum;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use call_core::{CallId, Error, ErrorKind, PhoneNumber, Timestamp, open_enum};
+use call_core::provider_kit::open_enum;
+use call_core::{CallId, Error, ErrorKind, PhoneNumber, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

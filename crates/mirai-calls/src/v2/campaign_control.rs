@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use call_core::Error;
-use call_core::http::Idempotency;
+use call_core::provider_kit::Idempotency;
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Deserialize;
@@ -335,6 +335,7 @@ impl MiraiV2Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use call_core::provider_kit::ErrorExt;
 
     #[test]
     fn refused_requests_are_read_only_when_the_state_may_be_reached() {

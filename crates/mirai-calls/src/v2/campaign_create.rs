@@ -1,6 +1,7 @@
 //! The bodies of Create Campaign (`POST /v2/campaigns`) and Update Campaign (`PATCH /v2/campaigns/{id}`), checked
 //! before sending.
 
+use call_core::provider_kit::ErrorExt;
 use call_core::{Error, ErrorKind};
 use serde::Serialize;
 

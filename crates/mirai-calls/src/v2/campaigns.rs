@@ -1,7 +1,8 @@
 //! Campaigns (new API): create, read, list, edit, add and list contacts, and the report.
 //! Start, pause, resume and stop are in `campaign_control.rs`.
 
-use call_core::http::{Idempotency, Request};
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::{Idempotency, Request};
 use call_core::{Error, ErrorKind};
 use futures_util::stream::Stream;
 use reqwest::Method;

@@ -1,6 +1,6 @@
 //! The new-API client and its builder.
 
-use call_core::http::{BaseUrl, HttpClient, HttpConfig};
+use call_core::provider_kit::{BaseUrl, HttpClient, HttpConfig};
 use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
 use reqwest::header::{AUTHORIZATION, HeaderMap};
 
@@ -81,7 +81,7 @@ pub struct MiraiV2ClientBuilder {
     api_key: Option<ApiKey>,
     base_url: String,
     retry: RetryConfig,
-    http_client: Option<call_core::http::ClientSettings>,
+    http_client: Option<call_core::provider_kit::ClientSettings>,
 }
 
 impl Default for MiraiV2ClientBuilder {
@@ -130,13 +130,13 @@ impl MiraiV2ClientBuilder {
 
     /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
     /// `reqwest::ClientBuilder`. The client built from it never follows redirects, whatever the builder says: a
-    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::http::ClientSettings)).
+    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::provider_kit::ClientSettings)).
     /// Clones of the client share one connection pool.
     pub fn http_client(
         mut self,
         settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
-        self.http_client = Some(call_core::http::ClientSettings::new(settings));
+        self.http_client = Some(call_core::provider_kit::ClientSettings::new(settings));
         self
     }
 
@@ -162,7 +162,10 @@ impl MiraiV2ClientBuilder {
             base_url,
             headers,
             retry: self.retry,
-            user_agent: call_core::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+            user_agent: call_core::provider_kit::user_agent(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+            ),
             http_client: self.http_client,
         })?;
         Ok(MiraiV2Client { http })

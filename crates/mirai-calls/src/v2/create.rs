@@ -1,8 +1,9 @@
 //! Create Call (new API): `POST /v2/calls`, with an idempotency key.
 
+use call_core::provider_kit::ErrorExt;
 use std::collections::BTreeMap;
 
-use call_core::http::{Idempotency, Request, backoff_delay};
+use call_core::provider_kit::{Idempotency, Request, backoff_delay};
 use call_core::{CallId, Error, ErrorKind, Timestamp};
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};

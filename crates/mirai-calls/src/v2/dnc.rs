@@ -1,8 +1,9 @@
 //! The do-not-call list (new API): `POST /v2/dnc`, `GET /v2/dnc`, `DELETE /v2/dnc/{phone}`.
 
+use call_core::provider_kit::ErrorExt;
 use std::fmt;
 
-use call_core::http::{Idempotency, Request};
+use call_core::provider_kit::{Idempotency, Request};
 use call_core::{PhoneNumber, Timestamp};
 use futures_util::stream::Stream;
 use reqwest::Method;

@@ -1,6 +1,7 @@
 //! The new API's error bodies and what their codes mean.
 
-use call_core::http::Response;
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::Response;
 use call_core::{Error, ErrorKind};
 use serde::Deserialize;
 use serde_json::Value;
@@ -113,7 +114,7 @@ fn is_never_retryable(code: &str) -> bool {
     matches!(code, "campaigns_unavailable" | "transcription_unavailable")
 }
 
-/// For [`Request::final_when`](call_core::http::Request::final_when): a 503 whose code says the feature is off is
+/// For [`Request::final_when`](call_core::provider_kit::Request::final_when): a 503 whose code says the feature is off is
 /// final, not transient, and is not retried.
 pub(crate) fn is_final_answer(status: u16, body: &[u8]) -> bool {
     status == 503 && read(body).code.as_deref().is_some_and(is_never_retryable)

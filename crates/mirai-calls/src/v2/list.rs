@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use call_core::http::Request;
+use call_core::provider_kit::Request;
 use call_core::{Error, ErrorKind, PhoneNumber, Timestamp};
 use futures_util::future;
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};

@@ -1,8 +1,9 @@
 //! Cursor pages, and the walk every list of the new API shares (calls, campaigns, contacts, the do-not-call list).
 
+use call_core::provider_kit::ErrorExt;
 use std::collections::{HashSet, VecDeque};
 
-use call_core::http::Request;
+use call_core::provider_kit::Request;
 use call_core::{Error, ErrorKind, Provider};
 use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;

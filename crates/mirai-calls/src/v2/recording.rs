@@ -1,8 +1,9 @@
 //! Download Recording (new API): a redirect to a signed URL on another host, followed without our key.
 
+use call_core::provider_kit::ErrorExt;
 use std::path::{Path, PathBuf};
 
-use call_core::http::{Request, Response, StreamingResponse};
+use call_core::provider_kit::{Request, Response, StreamingResponse};
 use call_core::{CallId, Error, ErrorKind, Provider};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, HeaderValue};

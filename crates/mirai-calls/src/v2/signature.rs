@@ -1,5 +1,6 @@
 //! Verifying the new API's webhook signature (`X-Mirai-Signature: t=...,v1=...`).
 
+use call_core::provider_kit::ErrorExt;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

@@ -2,7 +2,7 @@
 
 use call_core::CallState;
 
-use call_core::open_enum;
+use call_core::provider_kit::open_enum;
 
 open_enum! {
     /// The status of a call in Mirai's new API (`status` of the call object).

@@ -1,7 +1,8 @@
 //! Certain termination through the new API: the truth about the call, not one request's status.
 
-use call_core::http::Idempotency;
-use call_core::read_first::{Budget, Phase, ReadFirst, read_first};
+use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::Idempotency;
+use call_core::provider_kit::{Budget, Phase, ReadFirst, read_first};
 use call_core::{
     CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOutcome, Termination,
     async_trait,
@@ -125,8 +126,8 @@ impl CallControl for MiraiV2Client {
         Ok(self.get_call(call_id).await?.status.state())
     }
 
-    fn throttle(&self) -> Option<&call_core::http::Throttle> {
-        Some(self.http.throttle())
+    fn rate_limit(&self) -> Option<&call_core::RateLimit> {
+        Some(self.http.rate_limit())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Events the new API POSTs to a webhook URL.
 
+use call_core::provider_kit::ErrorExt;
 use call_core::{CallId, Error, ErrorKind, Provider, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -7,7 +8,7 @@ use serde_json::{Map, Value};
 use super::call::{Call, Turn};
 use super::campaign::Campaign;
 use crate::null_as_default::null_as_default;
-use call_core::open_enum;
+use call_core::provider_kit::open_enum;
 
 open_enum! {
     /// The type of a webhook event (an open set: new types arrive without a version bump).

@@ -1,5 +1,5 @@
-//! A client-wide pause after a rate limit, so one 429 slows every request of the client, not only the one that got
-//! it.
+//! A client's view of the provider's rate limiting: a client-wide pause after a 429, so one 429 slows every request
+//! of the client, not only the one that got it.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,25 +7,30 @@ use std::time::{Duration, Instant};
 
 /// The longest pause a single 429 can impose on the whole client's gate; a longer `Retry-After` still applies to the
 /// request that got it (within its deadline), and is kept whole as what the provider asked (see
-/// [`Throttle::asked_remaining`]).
+/// [`RateLimit::asked_remaining`]).
 const MAX_SHARED_PAUSE: Duration = Duration::from_secs(60);
 
 /// The longest ask kept: `Retry-After` saturates at a day too (`parse_retry_after`), and it keeps `Instant`
-/// arithmetic far from overflowing whatever a caller passes to [`Throttle::pause_for`].
+/// arithmetic far from overflowing whatever a caller passes to [`RateLimit::pause_for`].
 const MAX_ASKED_PAUSE: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// A gate every request of one client passes before each attempt.
+/// The provider's rate limiting as one client sees it: a gate every request of the client passes before each
+/// attempt, and what the provider asked for.
+///
+/// [`CallControl::rate_limit`](crate::CallControl::rate_limit) gives a client's; the bulk engine reads it to pause
+/// and slow down. A test double of [`CallControl`](crate::CallControl) can own one and record a pause with
+/// [`pause_for`](RateLimit::pause_for).
 ///
 /// When any request gets a 429, the gate closes for the `Retry-After` delay (or the backoff when none was given), so
 /// the client's other requests wait too instead of each hammering the provider on its own. It also counts rate-limit
 /// events, which the bulk engine reads to lower its concurrency.
 ///
 /// The gate closes for at most 60 s per 429, so a stray `Retry-After: 86400` cannot freeze every request of a
-/// client for a day. Beside it, the throttle keeps what the provider asked, uncapped (up to a day): the bulk engine
+/// client for a day. Beside it, it keeps what the provider asked, uncapped (up to a day): the bulk engine
 /// pauses a run for the whole ask, and ends the run at once when the ask is longer than the caller's bound
 /// (`BulkOptions::with_max_pause`), rather than waiting at a gate that would reopen early into more 429s.
 #[derive(Debug, Default)]
-pub struct Throttle {
+pub struct RateLimit {
     state: Mutex<State>,
     events: AtomicU64,
 }
@@ -43,10 +48,10 @@ struct State {
     asked_total: Duration,
 }
 
-impl Throttle {
+impl RateLimit {
     /// An open gate.
     pub fn new() -> Self {
-        Throttle::default()
+        RateLimit::default()
     }
 
     /// Closes the gate for `delay` from now (capped at one minute), unless it is already closed for longer, and
@@ -145,46 +150,46 @@ mod tests {
 
     #[test]
     fn keeps_the_longest_pause_and_counts_events() {
-        let throttle = Throttle::new();
-        assert_eq!(throttle.remaining(), Duration::ZERO);
-        throttle.pause_for(Duration::from_secs(10));
-        throttle.pause_for(Duration::from_millis(1));
-        assert!(throttle.remaining() > Duration::from_secs(9));
-        assert_eq!(throttle.events(), 2);
-        throttle.pause_for(Duration::from_secs(3600));
-        assert!(throttle.remaining() <= MAX_SHARED_PAUSE);
+        let rate_limit = RateLimit::new();
+        assert_eq!(rate_limit.remaining(), Duration::ZERO);
+        rate_limit.pause_for(Duration::from_secs(10));
+        rate_limit.pause_for(Duration::from_millis(1));
+        assert!(rate_limit.remaining() > Duration::from_secs(9));
+        assert_eq!(rate_limit.events(), 2);
+        rate_limit.pause_for(Duration::from_secs(3600));
+        assert!(rate_limit.remaining() <= MAX_SHARED_PAUSE);
     }
 
     #[test]
     fn keeps_what_the_provider_asked_beyond_the_gates_cap() {
-        let throttle = Throttle::new();
-        assert_eq!(throttle.asked_remaining(), Duration::ZERO);
-        assert_eq!(throttle.asked_length(), Duration::ZERO);
-        throttle.pause_for(Duration::from_secs(3600));
-        assert!(throttle.remaining() <= MAX_SHARED_PAUSE);
-        assert!(throttle.asked_remaining() > Duration::from_secs(3599));
-        assert!(throttle.asked_length() >= Duration::from_secs(3600));
+        let rate_limit = RateLimit::new();
+        assert_eq!(rate_limit.asked_remaining(), Duration::ZERO);
+        assert_eq!(rate_limit.asked_length(), Duration::ZERO);
+        rate_limit.pause_for(Duration::from_secs(3600));
+        assert!(rate_limit.remaining() <= MAX_SHARED_PAUSE);
+        assert!(rate_limit.asked_remaining() > Duration::from_secs(3599));
+        assert!(rate_limit.asked_length() >= Duration::from_secs(3600));
         // Nothing of the pause has passed yet.
-        assert!(throttle.paused_total() < Duration::from_secs(1));
+        assert!(rate_limit.paused_total() < Duration::from_secs(1));
         // An absurd ask saturates at a day instead of overflowing.
-        throttle.pause_for(Duration::MAX);
-        assert!(throttle.asked_remaining() <= MAX_ASKED_PAUSE);
-        assert!(throttle.asked_length() > Duration::from_secs(86_399));
+        rate_limit.pause_for(Duration::MAX);
+        assert!(rate_limit.asked_remaining() <= MAX_ASKED_PAUSE);
+        assert!(rate_limit.asked_length() > Duration::from_secs(86_399));
     }
 
     #[test]
     fn overlapping_asks_are_one_pause_and_past_ones_add_up() {
-        let throttle = Throttle::new();
-        throttle.pause_for(Duration::from_millis(30));
-        throttle.pause_for(Duration::from_millis(20));
+        let rate_limit = RateLimit::new();
+        rate_limit.pause_for(Duration::from_millis(30));
+        rate_limit.pause_for(Duration::from_millis(20));
         // The second ask ends within the first: one pause of 30 ms, counted once.
-        assert_eq!(throttle.asked_length(), Duration::from_millis(30));
+        assert_eq!(rate_limit.asked_length(), Duration::from_millis(30));
         std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(throttle.asked_remaining(), Duration::ZERO);
-        assert_eq!(throttle.asked_length(), Duration::ZERO);
-        assert_eq!(throttle.paused_total(), Duration::from_millis(30));
-        throttle.pause_for(Duration::from_millis(10));
+        assert_eq!(rate_limit.asked_remaining(), Duration::ZERO);
+        assert_eq!(rate_limit.asked_length(), Duration::ZERO);
+        assert_eq!(rate_limit.paused_total(), Duration::from_millis(30));
+        rate_limit.pause_for(Duration::from_millis(10));
         std::thread::sleep(Duration::from_millis(15));
-        assert_eq!(throttle.paused_total(), Duration::from_millis(40));
+        assert_eq!(rate_limit.paused_total(), Duration::from_millis(40));
     }
 }

@@ -1,0 +1,30 @@
+//! For provider crates: what a client of a new provider is built from. Programs that only use the clients never
+//! need this module, and `calls-facade` does not re-export it.
+//!
+//! - The one HTTP path: a provider crate describes a [`Request`], sends it through its [`HttpClient`] and reads the
+//!   [`Response`]. Nothing else in the workspace sends HTTP, so every client gets the same timeouts, resend rules,
+//!   body caps and redaction.
+//! - [`read_first`]: the cancel-then-read step a terminate takes when a provider's answer leaves the call's state in
+//!   doubt.
+//! - [`ErrorExt`]: building an [`Error`](crate::Error) field by field; [`unsupported`] for an operation a provider's
+//!   API lacks.
+//! - [`open_enum!`]: provider enums that never fail to parse.
+
+pub use crate::control::unsupported;
+pub use crate::error::ErrorExt;
+pub use crate::http::{
+    BaseUrl, ClientSettings, DEFAULT_MAX_BODY_BYTES, HttpClient, HttpConfig, Idempotency,
+    MAX_ERROR_BODY_BYTES, Request, Response, StreamingResponse, backoff_delay, parse_retry_after,
+};
+pub use crate::read_first::{Budget, Phase, ReadFirst, read_first};
+
+#[doc(inline)]
+pub use crate::open_enum;
+
+/// The `User-Agent` value for a client crate: `"<crate>/<version> call-core/<version>"`.
+pub fn user_agent(crate_name: &str, crate_version: &str) -> String {
+    format!(
+        "{crate_name}/{crate_version} call-core/{}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
