@@ -355,7 +355,7 @@ impl SimBuilder {
             known: self.known,
             cartesia: cartesia::Store::default(),
             mirai: mirai::Store::default(),
-            mirai_v2: mirai_v2::Store::new(self.calling_window),
+            mirai_v2: mirai_v2::Store::new(mirai_v2::Calls::new(self.calling_window)),
             faults: Faults::new(),
             journal,
             webhooks,

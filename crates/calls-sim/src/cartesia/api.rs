@@ -77,7 +77,7 @@ fn not_found() -> Reply {
 
 fn cancel(app: &App, id: &str) -> Reply {
     let mut calls = app.cartesia.lock();
-    let Some(call) = calls.get_mut(id) else {
+    let Some(call) = calls.by_id.get_mut(id) else {
         return not_found();
     };
     if call.status != "started" {
@@ -98,14 +98,14 @@ fn cancel(app: &App, id: &str) -> Reply {
 
 fn get(app: &App, id: &str) -> Reply {
     let mut calls = app.cartesia.lock();
-    let Some(call) = calls.get_mut(id) else {
+    let Some(call) = calls.by_id.get_mut(id) else {
         return not_found();
     };
     // A seeded ringing call is answered after so many reads: this read sees it `started`.
     if call.answers_at_this_read() {
         super::transition(app, &mut calls, id, "started");
     }
-    match calls.get(id) {
+    match calls.by_id.get(id) {
         Some(call) => response::json(StatusCode::OK, &call.to_json(true)),
         None => not_found(),
     }
@@ -113,7 +113,7 @@ fn get(app: &App, id: &str) -> Reply {
 
 fn delete(app: &App, id: &str) -> Reply {
     let mut calls = app.cartesia.lock();
-    let Some(call) = calls.get_mut(id) else {
+    let Some(call) = calls.by_id.get_mut(id) else {
         return not_found();
     };
     if !matches!(call.status.as_str(), "completed" | "failed") {
@@ -128,7 +128,7 @@ fn delete(app: &App, id: &str) -> Reply {
 
 fn audio(app: &App, id: &str) -> Reply {
     let calls = app.cartesia.lock();
-    let Some(call) = calls.get(id) else {
+    let Some(call) = calls.by_id.get(id) else {
         return not_found();
     };
     if !call.recording {
@@ -146,7 +146,7 @@ fn audio(app: &App, id: &str) -> Reply {
 
 fn logs(app: &App, id: &str) -> Reply {
     let calls = app.cartesia.lock();
-    let Some(call) = calls.get(id) else {
+    let Some(call) = calls.by_id.get(id) else {
         return not_found();
     };
     match &call.logs {
@@ -184,7 +184,7 @@ fn list(app: &App, req: &Request<'_>) -> Reply {
     let all = match (agent_id, batch_id) {
         (_, Some(batch_id)) => {
             // One entry per call attempt: a retried recipient appears once per call.
-            let Some(batch) = calls.batch(batch_id) else {
+            let Some(batch) = calls.batches.get(batch_id) else {
                 return cartesia_error(StatusCode::NOT_FOUND, "Batch not found.");
             };
             if agent_id.is_some_and(|a| a != batch.agent_id) {
@@ -290,7 +290,7 @@ fn create(app: &App, req: &Request<'_>) -> Reply {
             let mut record = Record::new(id.clone(), agent_id.to_owned());
             record.telephony_params = Some(call::outbound_telephony(to));
             record.metadata = Some(metadata.unwrap_or_else(|| Value::Object(Map::new())));
-            calls.insert(record);
+            calls.by_id.insert(record);
             json!({ "number": to, "agent_call_id": id, "error": Value::Null })
         })
         .collect();

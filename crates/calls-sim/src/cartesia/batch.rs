@@ -4,7 +4,7 @@
 //! Reference: <https://docs.cartesia.ai/api-reference/agents/call-batches/get-call-batch> and
 //! the sibling pages for create, list, cancel and retry.
 
-use std::collections::HashMap;
+use crate::records::Records;
 
 use serde_json::{Map, Value, json};
 
@@ -46,6 +46,16 @@ pub(crate) struct Batch {
     pub(crate) recipients: Vec<Recipient>,
     /// Creation order, the list order.
     pub(crate) seq: u64,
+}
+
+impl crate::records::Keyed for Batch {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn set_seq(&mut self, seq: u64) {
+        self.seq = seq;
+    }
 }
 
 /// One recipient of a batch.
@@ -120,7 +130,7 @@ impl Batch {
     }
 
     /// Counters and status, derived now from the recipients and their calls.
-    pub(crate) fn progress(&self, calls: &HashMap<String, Record>) -> Progress {
+    pub(crate) fn progress(&self, calls: &Records<Record>) -> Progress {
         let mut p = Progress {
             scheduled: self.recipients.len(),
             ..Progress::default()
@@ -151,7 +161,7 @@ impl Batch {
     }
 
     /// The `AgentCallBatch` JSON; `recipients` only for `GET /agents/calls/batches/{id}`.
-    pub(crate) fn to_json(&self, calls: &HashMap<String, Record>, with_recipients: bool) -> Value {
+    pub(crate) fn to_json(&self, calls: &Records<Record>, with_recipients: bool) -> Value {
         let progress = self.progress(calls);
         let mut out = Map::new();
         out.insert("id".into(), json!(self.id));
@@ -187,14 +197,14 @@ impl Batch {
 
 impl Recipient {
     /// The recipient's latest call, if it has one.
-    pub(crate) fn latest_call<'a>(&self, calls: &'a HashMap<String, Record>) -> Option<&'a Record> {
+    pub(crate) fn latest_call<'a>(&self, calls: &'a Records<Record>) -> Option<&'a Record> {
         calls.get(self.call_ids.last()?)
     }
 
     /// The status: the queue state before dispatch, the latest call's after (§ recipient status
     /// table of the API reference: `queued`, `dispatched`, `started`, `completed`, `failed`,
     /// `cancelled`). A call seeded with another status passes its status through.
-    pub(crate) fn status<'a>(&self, calls: &'a HashMap<String, Record>) -> &'a str {
+    pub(crate) fn status<'a>(&self, calls: &'a Records<Record>) -> &'a str {
         match &self.state {
             State::Queued => "queued",
             State::Cancelled => "cancelled",
@@ -212,7 +222,7 @@ impl Recipient {
 
     /// Whether a retry re-queues the recipient: its latest attempt failed (before or after
     /// dialling) or went unanswered.
-    pub(crate) fn is_retryable(&self, calls: &HashMap<String, Record>) -> bool {
+    pub(crate) fn is_retryable(&self, calls: &Records<Record>) -> bool {
         match &self.state {
             State::FailedBeforeDial(_) => true,
             State::Dispatched => self.latest_call(calls).is_some_and(|call| {
@@ -222,7 +232,7 @@ impl Recipient {
         }
     }
 
-    fn to_json(&self, calls: &HashMap<String, Record>) -> Value {
+    fn to_json(&self, calls: &Records<Record>) -> Value {
         let mut out = Map::new();
         out.insert("id".into(), json!(self.id));
         out.insert("to_number".into(), json!(self.to_number));
@@ -303,12 +313,7 @@ impl Progress {
 /// metadata. Returns the new call ids; none for a cancelled batch. The first dispatch admits the
 /// batch (`admitted_at`). `None` when there is no such batch.
 pub(crate) fn dispatch(calls: &mut Calls, batch_id: &str, n: usize) -> Option<Vec<String>> {
-    let Calls {
-        by_id,
-        batches,
-        seq,
-        ..
-    } = calls;
+    let Calls { by_id, batches } = calls;
     let batch = batches.get_mut(batch_id)?;
     let mut placed = Vec::new();
     if batch.cancelled || n == 0 {
@@ -326,9 +331,7 @@ pub(crate) fn dispatch(calls: &mut Calls, batch_id: &str, n: usize) -> Option<Ve
         record.telephony_params = Some(call::outbound_telephony(&recipient.to_number));
         record.metadata = Some(recipient.metadata.clone().unwrap_or_else(|| json!({})));
         record.batch_id = Some(batch.id.clone());
-        *seq += 1;
-        record.seq = *seq;
-        by_id.insert(call_id.clone(), record);
+        by_id.insert(record);
         recipient.state = State::Dispatched;
         recipient.call_ids.push(call_id.clone());
         placed.push(call_id);
@@ -474,12 +477,12 @@ mod tests {
         for i in 0..n {
             batch.push_recipient(format!("+1415555000{i}"), None);
         }
-        calls.insert_batch(batch);
+        calls.batches.insert(batch);
         calls
     }
 
     fn status(calls: &Calls) -> &'static str {
-        let batch = calls.batch("acb_1").unwrap();
+        let batch = calls.batches.get("acb_1").unwrap();
         batch.progress(&calls.by_id).status(batch.cancelled)
     }
 
@@ -489,13 +492,13 @@ mod tests {
         assert_eq!(status(&calls), "pending");
         let placed = dispatch(&mut calls, "acb_1", 2).unwrap();
         assert_eq!(placed.len(), 2);
-        assert_eq!(calls.get(&placed[0]).unwrap().status, "created");
+        assert_eq!(calls.by_id.get(&placed[0]).unwrap().status, "created");
         assert_eq!(status(&calls), "in_progress");
         assert!(cancel(&mut calls, "acb_1"));
         assert!(cancel(&mut calls, "acb_1"), "idempotent");
         assert_eq!(status(&calls), "cancelled");
         assert!(dispatch(&mut calls, "acb_1", 5).unwrap().is_empty());
-        let batch = calls.batch("acb_1").unwrap();
+        let batch = calls.batches.get("acb_1").unwrap();
         let p = batch.progress(&calls.by_id);
         assert_eq!(
             (p.scheduled, p.dispatched, p.in_flight, p.cancelled),
@@ -516,16 +519,20 @@ mod tests {
         assert_eq!(retry(&mut calls, "acb_1"), Retry::Requeued(2));
         assert_eq!(status(&calls), "pending");
         let placed = dispatch(&mut calls, "acb_1", 2).unwrap();
-        calls.get_mut(&placed[0]).unwrap().set_status("completed");
-        let unanswered = calls.get_mut(&placed[1]).unwrap();
+        calls
+            .by_id
+            .get_mut(&placed[0])
+            .unwrap()
+            .set_status("completed");
+        let unanswered = calls.by_id.get_mut(&placed[1]).unwrap();
         unanswered.end_reason = Some("dial_no_answer".into());
         unanswered.set_status("completed");
-        let batch = calls.batch("acb_1").unwrap();
+        let batch = calls.batches.get("acb_1").unwrap();
         assert_eq!(batch.progress(&calls.by_id).finished, 2);
         assert_eq!(batch.recipients[1].status(&calls.by_id), "failed");
         assert_eq!(status(&calls), "completed");
         assert_eq!(retry(&mut calls, "acb_1"), Retry::Requeued(1));
-        assert_eq!(calls.batch("acb_1").unwrap().retry_count, 2);
+        assert_eq!(calls.batches.get("acb_1").unwrap().retry_count, 2);
         assert_eq!(status(&calls), "in_progress");
     }
 
@@ -538,12 +545,13 @@ mod tests {
             .unwrap()
             .target_concurrency_limit = 2;
         refill(&mut calls, "acb_1");
-        let p = calls.batch("acb_1").unwrap().progress(&calls.by_id);
+        let p = calls.batches.get("acb_1").unwrap().progress(&calls.by_id);
         assert_eq!((p.dispatched, p.in_flight), (2, 2));
         refill(&mut calls, "acb_1");
         assert_eq!(
             calls
-                .batch("acb_1")
+                .batches
+                .get("acb_1")
                 .unwrap()
                 .progress(&calls.by_id)
                 .dispatched,

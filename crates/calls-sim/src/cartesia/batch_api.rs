@@ -36,11 +36,11 @@ pub(crate) fn create(app: &App, req: &Request<'_>) -> Reply {
     }
     let id = batch.id.clone();
     let mut calls = app.cartesia.lock();
-    calls.insert_batch(batch);
+    calls.batches.insert(batch);
     if app.auto_dial {
         batch::refill(&mut calls, &id);
     }
-    match calls.batch(&id) {
+    match calls.batches.get(&id) {
         Some(batch) => response::json(StatusCode::CREATED, &batch.to_json(&calls.by_id, false)),
         None => not_found(),
     }
@@ -168,7 +168,7 @@ pub(crate) fn list(app: &App, req: &Request<'_>) -> Reply {
 /// `GET /agents/calls/batches/{id}`: the batch with its recipients.
 pub(crate) fn get(app: &App, id: &str) -> Reply {
     let calls = app.cartesia.lock();
-    match calls.batch(id) {
+    match calls.batches.get(id) {
         Some(batch) => response::json(StatusCode::OK, &batch.to_json(&calls.by_id, true)),
         None => not_found(),
     }
@@ -181,7 +181,7 @@ pub(crate) fn cancel(app: &App, id: &str) -> Reply {
     if !batch::cancel(&mut calls, id) {
         return not_found();
     }
-    match calls.batch(id) {
+    match calls.batches.get(id) {
         Some(batch) => response::json(StatusCode::OK, &batch.to_json(&calls.by_id, false)),
         None => not_found(),
     }
@@ -199,7 +199,7 @@ pub(crate) fn retry(app: &App, id: &str) -> Reply {
     if app.auto_dial {
         batch::refill(&mut calls, id);
     }
-    match calls.batch(id) {
+    match calls.batches.get(id) {
         Some(batch) => response::json(StatusCode::OK, &batch.to_json(&calls.by_id, false)),
         None => not_found(),
     }

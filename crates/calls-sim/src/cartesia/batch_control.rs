@@ -10,7 +10,7 @@ use crate::unknown_id::UnknownBatch;
 impl CartesiaControl {
     /// Adds a batch, replacing any batch with the same id (its calls stay).
     pub fn seed_batch(&self, seed: CartesiaBatchSeed) {
-        self.app.cartesia.lock().insert_batch(seed.batch);
+        self.app.cartesia.lock().batches.insert(seed.batch);
     }
 
     /// Dispatches the next `n` queued recipients of batch `id`, in upload order, whatever its
@@ -64,7 +64,8 @@ impl CartesiaControl {
     pub fn batch(&self, id: &str) -> Option<CartesiaBatch> {
         let calls = self.app.cartesia.lock();
         calls
-            .batch(id)
+            .batches
+            .get(id)
             .map(|batch| CartesiaBatch::of(batch, &calls))
     }
 

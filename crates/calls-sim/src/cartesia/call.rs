@@ -224,6 +224,16 @@ impl Record {
     }
 }
 
+impl crate::records::Keyed for Record {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn set_seq(&mut self, seq: u64) {
+        self.seq = seq;
+    }
+}
+
 /// Telephony parameters for a new outbound call to `to`.
 pub(crate) fn outbound_telephony(to: &str) -> Map<String, Value> {
     let mut params = Map::new();

@@ -13,8 +13,8 @@ mod call;
 mod page;
 mod seed;
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -28,91 +28,48 @@ pub(crate) use seed::take_string;
 
 use crate::app::App;
 use crate::clock;
+use crate::records::Records;
 use crate::unknown_id::UnknownCall;
 
 /// The Cartesia calls and call batches the simulator holds.
-#[derive(Debug, Default)]
-pub(crate) struct Store {
-    calls: Mutex<Calls>,
-}
+pub(crate) type Store = crate::store::Store<Calls>;
 
 /// Calls and batches share one lock: a batch's status is derived from its calls at read time,
 /// and dispatch creates calls.
 #[derive(Debug, Default)]
 pub(crate) struct Calls {
-    by_id: HashMap<String, Record>,
-    seq: u64,
-    batches: HashMap<String, Batch>,
-    batch_seq: u64,
-}
-
-impl Store {
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Calls> {
-        self.calls
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
+    by_id: Records<Record>,
+    batches: Records<Batch>,
 }
 
 impl Calls {
-    /// Adds or replaces a call.
-    pub(crate) fn insert(&mut self, mut record: Record) {
-        self.seq += 1;
-        record.seq = self.seq;
-        self.by_id.insert(record.id.clone(), record);
-    }
-
-    pub(crate) fn get(&self, id: &str) -> Option<&Record> {
-        self.by_id.get(id)
-    }
-
-    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Record> {
-        self.by_id.get_mut(id)
-    }
-
     /// The calls of `agent_id`, newest first.
     pub(crate) fn of_agent(&self, agent_id: &str) -> Vec<&Record> {
-        self.newest_first(|call| call.agent_id == agent_id)
+        self.by_id
+            .newest_first(|call| call.agent_id == agent_id, Record::order_key)
     }
 
     /// The calls placed by batch `batch_id`, one per attempt, newest first.
     pub(crate) fn of_batch(&self, batch_id: &str) -> Vec<&Record> {
-        self.newest_first(|call| call.batch_id.as_deref() == Some(batch_id))
-    }
-
-    fn newest_first(&self, keep: impl Fn(&Record) -> bool) -> Vec<&Record> {
-        let mut calls: Vec<&Record> = self.by_id.values().filter(|call| keep(call)).collect();
-        calls.sort_by_key(|call| std::cmp::Reverse(call.order_key()));
-        calls
-    }
-
-    /// Adds or replaces a batch.
-    pub(crate) fn insert_batch(&mut self, mut batch: Batch) {
-        self.batch_seq += 1;
-        batch.seq = self.batch_seq;
-        self.batches.insert(batch.id.clone(), batch);
-    }
-
-    pub(crate) fn batch(&self, id: &str) -> Option<&Batch> {
-        self.batches.get(id)
+        self.by_id.newest_first(
+            |call| call.batch_id.as_deref() == Some(batch_id),
+            Record::order_key,
+        )
     }
 
     /// The batches, newest first, of `agent_id` if given.
     pub(crate) fn batches_newest_first(&self, agent_id: Option<&str>) -> Vec<&Batch> {
-        let mut batches: Vec<&Batch> = self
-            .batches
-            .values()
-            .filter(|batch| agent_id.is_none_or(|a| batch.agent_id == a))
-            .collect();
-        batches.sort_by_key(|batch| std::cmp::Reverse(batch.seq));
-        batches
+        self.batches.newest_first(
+            |batch| agent_id.is_none_or(|a| batch.agent_id == a),
+            |batch| batch.seq,
+        )
     }
 }
 
 /// Moves call `id` to `status`. With auto-dial, a batch call that leaves flight makes room for
 /// the batch's next recipient. `false` when there is no such call.
 pub(crate) fn transition(app: &App, calls: &mut Calls, id: &str, status: &str) -> bool {
-    let Some(call) = calls.get_mut(id) else {
+    let Some(call) = calls.by_id.get_mut(id) else {
         return false;
     };
     call.set_status(status);
@@ -158,7 +115,7 @@ impl CartesiaControl {
 
     /// Adds a call, replacing any call with the same id.
     pub fn seed_call(&self, seed: CartesiaCallSeed) {
-        self.app.cartesia.lock().insert(seed.record);
+        self.app.cartesia.lock().by_id.insert(seed.record);
     }
 
     /// Adds `n` completed calls of `agent_id`, started one minute apart (each with a
@@ -179,7 +136,7 @@ impl CartesiaControl {
                 .map(clock::seconds);
             record.telephony_params = Some(call::outbound_telephony("+14155550100"));
             record.set_status("completed");
-            calls.insert(record);
+            calls.by_id.insert(record);
             ids.push(id);
         }
         ids
@@ -210,11 +167,12 @@ impl CartesiaControl {
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn advance(&self, id: &str) -> Result<String, UnknownCall> {
         let mut calls = self.app.cartesia.lock();
-        let call = calls.get(id).ok_or_else(|| UnknownCall::new(id))?;
+        let call = calls.by_id.get(id).ok_or_else(|| UnknownCall::new(id))?;
         if let Some(next) = call.next_status() {
             transition(&self.app, &mut calls, id, next);
         }
         Ok(calls
+            .by_id
             .get(id)
             .map(|call| call.status.clone())
             .unwrap_or_default())
@@ -237,9 +195,14 @@ impl CartesiaControl {
 
     /// A snapshot of call `id`, if the simulator holds it.
     pub fn call(&self, id: &str) -> Option<CartesiaCall> {
-        self.app.cartesia.lock().get(id).map(|record| CartesiaCall {
-            record: record.clone(),
-        })
+        self.app
+            .cartesia
+            .lock()
+            .by_id
+            .get(id)
+            .map(|record| CartesiaCall {
+                record: record.clone(),
+            })
     }
 }
 

@@ -23,6 +23,13 @@ pub(crate) struct Record {
     pub(crate) ended_at: Option<Timestamp>,
 }
 
+/// The legacy API lists no calls, so a call keeps no insertion number.
+impl crate::records::Keyed for Record {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 /// What `POST /v2/call/abort` makes of a call's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AbortCheck {

@@ -6,8 +6,7 @@
 mod api;
 mod call;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -19,37 +18,9 @@ use crate::recording;
 use crate::unknown_id::UnknownCall;
 
 /// The Mirai legacy calls the simulator holds.
-#[derive(Debug, Default)]
-pub(crate) struct Store {
-    calls: Mutex<Calls>,
-}
+pub(crate) type Store = crate::store::Store<Calls>;
 
-#[derive(Debug, Default)]
-pub(crate) struct Calls {
-    by_id: HashMap<String, Record>,
-}
-
-impl Store {
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Calls> {
-        self.calls
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-impl Calls {
-    pub(crate) fn insert(&mut self, record: Record) {
-        self.by_id.insert(record.id.clone(), record);
-    }
-
-    pub(crate) fn get(&self, id: &str) -> Option<&Record> {
-        self.by_id.get(id)
-    }
-
-    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Record> {
-        self.by_id.get_mut(id)
-    }
-}
+pub(crate) type Calls = crate::records::Records<Record>;
 
 /// Moves call `id` to `status` and, when it has a `callbackUrl`, queues the `call.<status>` event.
 pub(crate) fn transition(app: &App, calls: &mut Calls, id: &str, status: &str) -> bool {

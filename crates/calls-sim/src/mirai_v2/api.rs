@@ -123,7 +123,7 @@ fn create(app: &App, req: &Request<'_>) -> Reply {
         return response::json_bytes(StatusCode::ACCEPTED, original);
     }
     let response = Bytes::from(json!({ "id": record.id, "status": "queued" }).to_string());
-    calls.insert(record);
+    calls.by_id.insert(record);
     if let Some(key) = key {
         calls.remember(key, response.clone());
     }
@@ -266,7 +266,7 @@ fn check_metadata(metadata: &Value) -> Result<Value, String> {
 }
 
 fn get(app: &App, id: &str) -> Reply {
-    match app.mirai_v2.lock().get(id) {
+    match app.mirai_v2.lock().by_id.get(id) {
         Some(call) => response::json(StatusCode::OK, &call.to_json(false)),
         None => call_not_found(),
     }
@@ -305,7 +305,8 @@ fn list(app: &App, req: &Request<'_>) -> Reply {
 
     let calls = app.mirai_v2.lock();
     let mut matching: Vec<&Record> = calls
-        .all()
+        .by_id
+        .values()
         .filter(|call| agent_id.is_none_or(|a| call.agent_id == a))
         .filter(|call| status.is_none_or(|s| call.status == s))
         .filter(|call| {
@@ -330,7 +331,7 @@ fn list(app: &App, req: &Request<'_>) -> Reply {
 
 fn transcript(app: &App, id: &str) -> Reply {
     let calls = app.mirai_v2.lock();
-    let Some(call) = calls.get(id) else {
+    let Some(call) = calls.by_id.get(id) else {
         return call_not_found();
     };
     match call.transcript() {
@@ -346,7 +347,7 @@ fn transcript(app: &App, id: &str) -> Reply {
 
 fn recording(app: &App, id: &str) -> Reply {
     let calls = app.mirai_v2.lock();
-    let Some(call) = calls.get(id) else {
+    let Some(call) = calls.by_id.get(id) else {
         return call_not_found();
     };
     if !call.has_recording() {
@@ -371,7 +372,7 @@ fn recording(app: &App, id: &str) -> Reply {
 
 fn abort(app: &App, id: &str) -> Reply {
     let mut calls = app.mirai_v2.lock();
-    let Some(call) = calls.get(id) else {
+    let Some(call) = calls.by_id.get(id) else {
         return call_not_found();
     };
     if !call.is_running() {
@@ -381,7 +382,7 @@ fn abort(app: &App, id: &str) -> Reply {
             "call already ended, nothing to abort",
         );
     }
-    if let Some(call) = calls.get_mut(id) {
+    if let Some(call) = calls.by_id.get_mut(id) {
         // The only reason an abort produces, whatever the call had before.
         call.ended_reason = Some("aborted-by-api".to_owned());
     }

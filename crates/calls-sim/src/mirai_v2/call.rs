@@ -42,6 +42,16 @@ pub(crate) struct CampaignLink {
     pub(crate) contact: usize,
 }
 
+impl crate::records::Keyed for Record {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn set_seq(&mut self, seq: u64) {
+        self.seq = seq;
+    }
+}
+
 impl Record {
     /// A new call in status `queued`, created now.
     pub(crate) fn new(id: String, agent_id: String) -> Record {

@@ -3,7 +3,7 @@
 //!
 //! Reference: Mirai's v2 docs, page "Campaigns" (revision 008c718).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
@@ -13,6 +13,7 @@ use crate::calling_window::parse_hh_mm;
 use crate::clock;
 use crate::id;
 use crate::phone;
+use crate::records::Records;
 use crate::webhook;
 
 /// Most contact rows one create or add-contacts request may carry.
@@ -86,6 +87,16 @@ pub(crate) struct Added {
     pub(crate) duplicate: usize,
     /// `{index, phone, reason}` per refused row.
     pub(crate) rejected: Vec<Value>,
+}
+
+impl crate::records::Keyed for Campaign {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn set_seq(&mut self, seq: u64) {
+        self.seq = seq;
+    }
 }
 
 impl Campaign {
@@ -342,7 +353,7 @@ impl Campaign {
     }
 
     /// What the campaign's calls were billed, in paise.
-    pub(crate) fn spent_paise(&self, calls: &HashMap<String, Record>) -> u64 {
+    pub(crate) fn spent_paise(&self, calls: &Records<Record>) -> u64 {
         self.call_ids
             .iter()
             .filter_map(|id| calls.get(id))
@@ -351,7 +362,7 @@ impl Campaign {
     }
 
     /// The campaign object; `counters` only for `GET /v2/campaigns/{id}` and events.
-    pub(crate) fn to_json(&self, calls: &HashMap<String, Record>, with_counters: bool) -> Value {
+    pub(crate) fn to_json(&self, calls: &Records<Record>, with_counters: bool) -> Value {
         let slots: Vec<Value> = self
             .slots
             .iter()
@@ -388,7 +399,7 @@ impl Campaign {
     }
 
     /// `data.campaign` of a `campaign.*` event: the object with `counters` and `dialed`.
-    pub(crate) fn event_json(&self, calls: &HashMap<String, Record>) -> Value {
+    pub(crate) fn event_json(&self, calls: &Records<Record>) -> Value {
         let mut value = self.to_json(calls, true);
         if let Value::Object(map) = &mut value {
             map.insert("dialed".into(), json!(self.dialed()));
@@ -397,7 +408,7 @@ impl Campaign {
     }
 
     /// The JSON report.
-    pub(crate) fn report_json(&self, calls: &HashMap<String, Record>) -> Value {
+    pub(crate) fn report_json(&self, calls: &Records<Record>) -> Value {
         let counters = self.counters();
         let connected: usize = ["completed", "voicemail", "timeout"]
             .iter()

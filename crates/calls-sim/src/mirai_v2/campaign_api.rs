@@ -65,7 +65,7 @@ pub(crate) fn create(app: &App, req: &Request<'_>) -> Reply {
     }
     let id = campaign.id.clone();
     let mut calls = app.mirai_v2.lock();
-    calls.insert_campaign(campaign);
+    calls.campaigns.insert(campaign);
     let Some(campaign) = calls.campaigns.get(&id) else {
         return not_found();
     };

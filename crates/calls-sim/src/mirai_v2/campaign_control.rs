@@ -12,7 +12,7 @@ use crate::unknown_id::UnknownCampaign;
 impl MiraiV2Control {
     /// Adds a campaign, replacing any campaign with the same id.
     pub fn seed_campaign(&self, seed: MiraiV2CampaignSeed) {
-        self.app.mirai_v2.lock().insert_campaign(seed.campaign);
+        self.app.mirai_v2.lock().campaigns.insert(seed.campaign);
     }
 
     /// Dials up to `n` due contacts of campaign `id`, in upload order, and returns the new call

@@ -30,7 +30,6 @@ pub(crate) fn dial(app: &App, calls: &mut Calls, id: &str, n: usize) -> Option<V
         by_id,
         campaigns,
         dnc,
-        seq,
         ..
     } = calls;
     let campaign = campaigns.get_mut(id)?;
@@ -72,9 +71,7 @@ pub(crate) fn dial(app: &App, calls: &mut Calls, id: &str, n: usize) -> Option<V
             campaign_id: campaign.id.clone(),
             contact: index,
         });
-        *seq += 1;
-        record.seq = *seq;
-        by_id.insert(call_id.clone(), record);
+        by_id.insert(record);
         contact.status = "dialing".to_owned();
         contact.attempts += 1;
         contact.last_call_id = Some(call_id.clone());
@@ -123,7 +120,7 @@ pub(crate) fn settle(app: &App, calls: &mut Calls, id: &str) {
 /// keeps the contact `dialing`; an ended one settles it (and may complete the campaign or, with
 /// auto-dial, make room for the next contact). Only the contact's latest call counts.
 pub(crate) fn call_changed(app: &App, calls: &mut Calls, link: &CampaignLink, call_id: &str) {
-    let Some(call) = calls.get(call_id) else {
+    let Some(call) = calls.by_id.get(call_id) else {
         return;
     };
     let (status, running) = (call.status.clone(), call.is_running());

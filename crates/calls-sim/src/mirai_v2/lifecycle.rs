@@ -145,10 +145,11 @@ pub(crate) fn stop(app: &App, calls: &mut Calls, id: &str) -> Result<(), Refusal
         .collect();
     for call_id in live {
         let running = calls
+            .by_id
             .get(&call_id)
             .is_some_and(super::call::Record::is_running);
         if running {
-            if let Some(call) = calls.get_mut(&call_id) {
+            if let Some(call) = calls.by_id.get_mut(&call_id) {
                 call.ended_reason = Some("aborted-by-api".to_owned());
             }
             super::transition(app, calls, &call_id, "aborted");

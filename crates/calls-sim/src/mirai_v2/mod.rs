@@ -17,7 +17,7 @@ mod dnc_api;
 mod lifecycle;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::{Map, Value};
@@ -32,69 +32,37 @@ use crate::app::App;
 use crate::calling_window::CallingWindow;
 use crate::cartesia::take_string;
 use crate::clock;
+use crate::records::Records;
 use crate::unknown_id::UnknownCall;
 
 /// The Mirai v2 calls, campaigns and do-not-call list the simulator holds, and the idempotency
 /// keys seen.
-#[derive(Debug, Default)]
-pub(crate) struct Store {
-    calls: Mutex<Calls>,
-}
+pub(crate) type Store = crate::store::Store<Calls>;
 
 /// Calls, campaigns and the do-not-call list share one lock: a campaign's dials create calls, its
 /// contacts follow their calls, and the list is checked as contacts are dialled.
 #[derive(Debug, Default)]
 pub(crate) struct Calls {
-    by_id: HashMap<String, Record>,
-    seq: u64,
+    by_id: Records<Record>,
     /// `Idempotency-Key` → the exact 202 body first sent for it. Kept for the simulator's life
     /// (Mirai keeps keys 24 hours); one entry per created call, so bounded by the calls held.
     idempotency: HashMap<String, Bytes>,
-    campaigns: HashMap<String, Campaign>,
-    campaign_seq: u64,
+    campaigns: Records<Campaign>,
     dnc: dnc::Dnc,
     /// When campaigns may dial.
     window: CallingWindow,
 }
 
-impl Store {
-    pub(crate) fn new(window: CallingWindow) -> Store {
-        Store {
-            calls: Mutex::new(Calls {
-                window,
-                ..Calls::default()
-            }),
+impl Calls {
+    pub(crate) fn new(window: CallingWindow) -> Calls {
+        Calls {
+            window,
+            ..Calls::default()
         }
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Calls> {
-        self.calls
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-impl Calls {
-    pub(crate) fn insert(&mut self, mut record: Record) {
-        self.seq += 1;
-        record.seq = self.seq;
-        self.by_id.insert(record.id.clone(), record);
-    }
-
-    pub(crate) fn get(&self, id: &str) -> Option<&Record> {
-        self.by_id.get(id)
-    }
-
-    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Record> {
-        self.by_id.get_mut(id)
-    }
-
-    pub(crate) fn all(&self) -> impl Iterator<Item = &Record> {
-        self.by_id.values()
-    }
-
     pub(crate) fn has_recording(&self, id: &str) -> bool {
-        self.get(id).is_some_and(Record::has_recording)
+        self.by_id.get(id).is_some_and(Record::has_recording)
     }
 
     pub(crate) fn replay(&self, key: &str) -> Option<Bytes> {
@@ -105,18 +73,9 @@ impl Calls {
         self.idempotency.insert(key, response);
     }
 
-    /// Adds or replaces a campaign.
-    pub(crate) fn insert_campaign(&mut self, mut campaign: Campaign) {
-        self.campaign_seq += 1;
-        campaign.seq = self.campaign_seq;
-        self.campaigns.insert(campaign.id.clone(), campaign);
-    }
-
     /// The campaigns, newest first.
     pub(crate) fn campaigns_newest_first(&self) -> Vec<&Campaign> {
-        let mut campaigns: Vec<&Campaign> = self.campaigns.values().collect();
-        campaigns.sort_by_key(|c| std::cmp::Reverse(campaign_order(c)));
-        campaigns
+        self.campaigns.newest_first(|_| true, campaign_order)
     }
 }
 
@@ -129,7 +88,7 @@ pub(crate) fn campaign_order(campaign: &Campaign) -> (i64, u64) {
 /// Moves call `id` to `status` and, when the transition has an event and the call a
 /// `webhook_url`, queues the event. A campaign call's contact follows (see the dialler).
 pub(crate) fn transition(app: &App, calls: &mut Calls, id: &str, status: &str) -> bool {
-    let Some(call) = calls.get_mut(id) else {
+    let Some(call) = calls.by_id.get_mut(id) else {
         return false;
     };
     let event = call.set_status(status);
@@ -325,7 +284,7 @@ impl MiraiV2Control {
 
     /// Adds a call, replacing any call with the same id.
     pub fn seed_call(&self, seed: MiraiV2CallSeed) {
-        self.app.mirai_v2.lock().insert(seed.record);
+        self.app.mirai_v2.lock().by_id.insert(seed.record);
     }
 
     /// Adds `n` completed calls of `agent_id`, created one minute apart (each with a transcript
@@ -352,7 +311,7 @@ impl MiraiV2Control {
             record.started_at = at(5);
             record.ended_at = at(47);
             record.set_status("completed");
-            calls.insert(record);
+            calls.by_id.insert(record);
             ids.push(id);
         }
         ids
@@ -382,11 +341,12 @@ impl MiraiV2Control {
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn advance(&self, id: &str) -> Result<String, UnknownCall> {
         let mut calls = self.app.mirai_v2.lock();
-        let call = calls.get(id).ok_or_else(|| UnknownCall::new(id))?;
+        let call = calls.by_id.get(id).ok_or_else(|| UnknownCall::new(id))?;
         if let Some(next) = call.next_status() {
             transition(&self.app, &mut calls, id, next);
         }
         Ok(calls
+            .by_id
             .get(id)
             .map(|call| call.status.clone())
             .unwrap_or_default())
@@ -417,9 +377,14 @@ impl MiraiV2Control {
 
     /// A snapshot of call `id`, if the simulator holds it.
     pub fn call(&self, id: &str) -> Option<MiraiV2Call> {
-        self.app.mirai_v2.lock().get(id).map(|record| MiraiV2Call {
-            record: record.clone(),
-        })
+        self.app
+            .mirai_v2
+            .lock()
+            .by_id
+            .get(id)
+            .map(|record| MiraiV2Call {
+                record: record.clone(),
+            })
     }
 }
 
