@@ -206,6 +206,7 @@
 
 mod app;
 mod body;
+mod call_table;
 mod calling_window;
 mod cartesia;
 mod clock;

@@ -8,6 +8,7 @@ use super::call::{self, Record};
 use super::page::{Options, Page};
 use crate::app::{self, App, Request};
 use crate::body::SimBody;
+use crate::call_table::CallTable;
 use crate::phone;
 use crate::response::{self, Reply, cartesia_error};
 use crate::route::Route;
@@ -87,12 +88,12 @@ fn cancel(app: &App, id: &str) -> Reply {
         );
         // A seeded race: the callee picks up just after the refused cancel.
         if call.answers_after_refused_cancel() {
-            super::transition(app, &mut calls, id, "started");
+            calls.transition(app, id, "started");
         }
         return cartesia_error(StatusCode::BAD_REQUEST, &message);
     }
     call.end_reason = Some("api_cancelled".to_owned());
-    super::transition(app, &mut calls, id, "completed");
+    calls.transition(app, id, "completed");
     response::json(StatusCode::OK, &json!({ "cancelled": true }))
 }
 
@@ -103,7 +104,7 @@ fn get(app: &App, id: &str) -> Reply {
     };
     // A seeded ringing call is answered after so many reads: this read sees it `started`.
     if call.answers_at_this_read() {
-        super::transition(app, &mut calls, id, "started");
+        calls.transition(app, id, "started");
     }
     match calls.by_id.get(id) {
         Some(call) => response::json(StatusCode::OK, &call.to_json(true)),

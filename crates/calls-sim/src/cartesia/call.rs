@@ -195,15 +195,6 @@ impl Record {
         matches!(self.status.as_str(), "created" | "started")
     }
 
-    /// The status after `created → started → completed`; a finished or unknown status stays.
-    pub(crate) fn next_status(&self) -> Option<&'static str> {
-        match self.status.as_str() {
-            "created" => Some("started"),
-            "started" => Some("completed"),
-            _ => None,
-        }
-    }
-
     /// Deletes the sensitive data, as `DELETE /agents/calls/{id}` does: transcript, recording,
     /// logs, summary, metadata and the telephony numbers. Idempotent: the first `redacted_at` stays.
     pub(crate) fn redact(&mut self) {
@@ -221,6 +212,23 @@ impl Record {
     pub(crate) fn order_key(&self) -> (bool, Option<jiff::Timestamp>, u64) {
         let start = self.start_time.as_deref().and_then(clock::parse);
         (self.start_time.is_none(), start, self.seq)
+    }
+}
+
+impl crate::call_table::Call for Record {
+    type Status = String;
+
+    fn status(&self) -> String {
+        self.status.clone()
+    }
+
+    /// The status after `created → started → completed`; a finished or unknown status stays.
+    fn next_status(&self) -> Option<&'static str> {
+        match self.status.as_str() {
+            "created" => Some("started"),
+            "started" => Some("completed"),
+            _ => None,
+        }
     }
 }
 
@@ -272,6 +280,7 @@ fn generated_transcript() -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::call_table::Call;
 
     #[test]
     fn life_and_redaction() {

@@ -27,6 +27,7 @@ pub use seed::CartesiaCallSeed;
 pub(crate) use seed::take_string;
 
 use crate::app::App;
+use crate::call_table::{self, CallTable};
 use crate::clock;
 use crate::records::Records;
 use crate::unknown_id::UnknownCall;
@@ -66,20 +67,28 @@ impl Calls {
     }
 }
 
-/// Moves call `id` to `status`. With auto-dial, a batch call that leaves flight makes room for
-/// the batch's next recipient. `false` when there is no such call.
-pub(crate) fn transition(app: &App, calls: &mut Calls, id: &str, status: &str) -> bool {
-    let Some(call) = calls.by_id.get_mut(id) else {
-        return false;
-    };
-    call.set_status(status);
-    if app.auto_dial
-        && !call.is_in_flight()
-        && let Some(batch_id) = call.batch_id.clone()
-    {
-        batch::refill(calls, &batch_id);
+impl CallTable for Calls {
+    type Call = Record;
+
+    fn calls(&self) -> &Records<Record> {
+        &self.by_id
     }
-    true
+
+    /// Moves call `id` to `status`. With auto-dial, a batch call that leaves flight makes room for
+    /// the batch's next recipient. `false` when there is no such call.
+    fn transition(&mut self, app: &App, id: &str, status: &str) -> bool {
+        let Some(call) = self.by_id.get_mut(id) else {
+            return false;
+        };
+        call.set_status(status);
+        if app.auto_dial
+            && !call.is_in_flight()
+            && let Some(batch_id) = call.batch_id.clone()
+        {
+            batch::refill(self, &batch_id);
+        }
+        true
+    }
 }
 
 /// Controls the simulated Cartesia calls and call batches: seed them, move calls through their
@@ -151,12 +160,7 @@ impl CartesiaControl {
     ///
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn set_status(&self, id: &str, status: &str) -> Result<(), UnknownCall> {
-        let mut calls = self.app.cartesia.lock();
-        if transition(&self.app, &mut calls, id, status) {
-            Ok(())
-        } else {
-            Err(UnknownCall::new(id))
-        }
+        call_table::set_status(&self.app, &self.app.cartesia, id, status)
     }
 
     /// Moves a call one step along `created → started → completed` and returns its status
@@ -166,16 +170,7 @@ impl CartesiaControl {
     ///
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn advance(&self, id: &str) -> Result<String, UnknownCall> {
-        let mut calls = self.app.cartesia.lock();
-        let call = calls.by_id.get(id).ok_or_else(|| UnknownCall::new(id))?;
-        if let Some(next) = call.next_status() {
-            transition(&self.app, &mut calls, id, next);
-        }
-        Ok(calls
-            .by_id
-            .get(id)
-            .map(|call| call.status.clone())
-            .unwrap_or_default())
+        call_table::advance(&self.app, &self.app.cartesia, id)
     }
 
     /// How many calls the simulator holds, by status and by end reason: what a soak checks at

@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::call::{AbortCheck, Record};
 use crate::app::{self, App, Request};
+use crate::call_table::CallTable;
 use crate::id;
 use crate::response::{self, Reply, mirai_error};
 use crate::route::Route;
@@ -100,7 +101,7 @@ fn initiate(app: &App, req: &Request<'_>) -> Reply {
     record.priority = priority;
     let mut calls = app.mirai.lock();
     calls.insert(record);
-    super::transition(app, &mut calls, &call_id, "initiate");
+    calls.transition(app, &call_id, "initiate");
     response::json(
         StatusCode::OK,
         &json!({ "callId": call_id, "status": "initiate" }),
@@ -131,7 +132,7 @@ fn abort(app: &App, req: &Request<'_>) -> Reply {
     if let Some(message) = refusal {
         return mirai_error(StatusCode::BAD_REQUEST, message);
     }
-    super::transition(app, &mut calls, call_id, "aborted");
+    calls.transition(app, call_id, "aborted");
     response::json(
         StatusCode::OK,
         &json!({ "message": "Call aborted successfully" }),

@@ -24,6 +24,24 @@ pub(crate) struct Record {
 }
 
 /// The legacy API lists no calls, so a call keeps no insertion number.
+impl crate::call_table::Call for Record {
+    type Status = Option<String>;
+
+    fn status(&self) -> Option<String> {
+        self.status.clone()
+    }
+
+    /// The status after `none → initiate → in-progress → completed` (and `ended → completed`).
+    fn next_status(&self) -> Option<&'static str> {
+        match self.status.as_deref() {
+            None => Some("initiate"),
+            Some("initiate") => Some("in-progress"),
+            Some("in-progress" | "ended") => Some("completed"),
+            Some(_) => None,
+        }
+    }
+}
+
 impl crate::records::Keyed for Record {
     fn id(&self) -> &str {
         &self.id
@@ -75,16 +93,6 @@ impl Record {
             _ => {
                 self.ended_at.get_or_insert(now);
             }
-        }
-    }
-
-    /// The status after `none → initiate → in-progress → completed` (and `ended → completed`).
-    pub(crate) fn next_status(&self) -> Option<&'static str> {
-        match self.status.as_deref() {
-            None => Some("initiate"),
-            Some("initiate") => Some("in-progress"),
-            Some("in-progress" | "ended") => Some("completed"),
-            Some(_) => None,
         }
     }
 

@@ -14,7 +14,9 @@ pub(crate) use api::handle;
 use call::Record;
 
 use crate::app::App;
+use crate::call_table::{self, CallTable};
 use crate::recording;
+use crate::records::Records;
 use crate::unknown_id::UnknownCall;
 
 /// The Mirai legacy calls the simulator holds.
@@ -22,27 +24,35 @@ pub(crate) type Store = crate::store::Store<Calls>;
 
 pub(crate) type Calls = crate::records::Records<Record>;
 
-/// Moves call `id` to `status` and, when it has a `callbackUrl`, queues the `call.<status>` event.
-pub(crate) fn transition(app: &App, calls: &mut Calls, id: &str, status: &str) -> bool {
-    let Some(call) = calls.get_mut(id) else {
-        return false;
-    };
-    call.set_status(status);
-    if let Some(url) = &call.callback_url {
-        let recording_url = call
-            .has_recording()
-            .then(|| recording::signed_url(app, &call.id));
-        let creds = &app.credentials;
-        app.webhooks.mirai(
-            url,
-            creds.mirai_public_key(),
-            creds.mirai_private_key(),
-            &format!("call.{status}"),
-            call.event_call(recording_url),
-            call.metadata.clone().unwrap_or_else(|| json!({})),
-        );
+impl CallTable for Calls {
+    type Call = Record;
+
+    fn calls(&self) -> &Records<Record> {
+        self
     }
-    true
+
+    /// Moves call `id` to `status` and, when it has a `callbackUrl`, queues the `call.<status>` event.
+    fn transition(&mut self, app: &App, id: &str, status: &str) -> bool {
+        let Some(call) = self.get_mut(id) else {
+            return false;
+        };
+        call.set_status(status);
+        if let Some(url) = &call.callback_url {
+            let recording_url = call
+                .has_recording()
+                .then(|| recording::signed_url(app, &call.id));
+            let creds = &app.credentials;
+            app.webhooks.mirai(
+                url,
+                creds.mirai_public_key(),
+                creds.mirai_private_key(),
+                &format!("call.{status}"),
+                call.event_call(recording_url),
+                call.metadata.clone().unwrap_or_else(|| json!({})),
+            );
+        }
+        true
+    }
 }
 
 /// A Mirai legacy call to put into the simulator as is, built with chained setters.
@@ -189,12 +199,7 @@ impl MiraiControl {
     ///
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn set_status(&self, id: &str, status: &str) -> Result<(), UnknownCall> {
-        let mut calls = self.app.mirai.lock();
-        if transition(&self.app, &mut calls, id, status) {
-            Ok(())
-        } else {
-            Err(UnknownCall::new(id))
-        }
+        call_table::set_status(&self.app, &self.app.mirai, id, status)
     }
 
     /// Moves a call one step along `none → initiate → in-progress → completed` (`ended` also
@@ -205,12 +210,7 @@ impl MiraiControl {
     ///
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn advance(&self, id: &str) -> Result<Option<String>, UnknownCall> {
-        let mut calls = self.app.mirai.lock();
-        let call = calls.get(id).ok_or_else(|| UnknownCall::new(id))?;
-        if let Some(next) = call.next_status() {
-            transition(&self.app, &mut calls, id, next);
-        }
-        Ok(calls.get(id).and_then(|call| call.status.clone()))
+        call_table::advance(&self.app, &self.app.mirai, id)
     }
 
     /// Scripts the next `times` aborts of call `call_id` to be refused with a message of your choosing, and to change

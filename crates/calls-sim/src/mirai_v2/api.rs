@@ -9,6 +9,7 @@ use super::call::Record;
 use super::campaign_api::{self, Action};
 use super::{cursor, dnc_api};
 use crate::app::{self, App, Request};
+use crate::call_table::CallTable;
 use crate::phone;
 use crate::recording;
 use crate::response::{self, Reply, mirai_v2_error};
@@ -386,7 +387,7 @@ fn abort(app: &App, id: &str) -> Reply {
         // The only reason an abort produces, whatever the call had before.
         call.ended_reason = Some("aborted-by-api".to_owned());
     }
-    super::transition(app, &mut calls, id, "aborted");
+    calls.transition(app, id, "aborted");
     response::json(
         StatusCode::ACCEPTED,
         &json!({ "id": id, "status": "aborted" }),

@@ -42,6 +42,24 @@ pub(crate) struct CampaignLink {
     pub(crate) contact: usize,
 }
 
+impl crate::call_table::Call for Record {
+    type Status = String;
+
+    fn status(&self) -> String {
+        self.status.clone()
+    }
+
+    /// The status after `queued → dialing → in_progress → completed`; an ended call stays.
+    fn next_status(&self) -> Option<&'static str> {
+        match self.status.as_str() {
+            "queued" => Some("dialing"),
+            "dialing" => Some("in_progress"),
+            "in_progress" => Some("completed"),
+            _ => None,
+        }
+    }
+}
+
 impl crate::records::Keyed for Record {
     fn id(&self) -> &str {
         &self.id
@@ -225,16 +243,6 @@ impl Record {
             "aborted" => "call.aborted",
             _ => "call.failed",
         })
-    }
-
-    /// The status after `queued → dialing → in_progress → completed`; an ended call stays.
-    pub(crate) fn next_status(&self) -> Option<&'static str> {
-        match self.status.as_str() {
-            "queued" => Some("dialing"),
-            "dialing" => Some("in_progress"),
-            "in_progress" => Some("completed"),
-            _ => None,
-        }
     }
 
     /// The list order key: newest `created_at` first, then newest insertion.

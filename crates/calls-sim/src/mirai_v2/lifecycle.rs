@@ -16,6 +16,7 @@ use std::time::SystemTime;
 use super::Calls;
 use super::dialler;
 use crate::app::App;
+use crate::call_table::CallTable;
 
 /// Why a transition was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -152,7 +153,7 @@ pub(crate) fn stop(app: &App, calls: &mut Calls, id: &str) -> Result<(), Refusal
             if let Some(call) = calls.by_id.get_mut(&call_id) {
                 call.ended_reason = Some("aborted-by-api".to_owned());
             }
-            super::transition(app, calls, &call_id, "aborted");
+            calls.transition(app, &call_id, "aborted");
         }
     }
     emit(app, calls, id, "campaign.stopped");

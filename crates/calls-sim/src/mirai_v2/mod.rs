@@ -29,6 +29,7 @@ pub use campaign_control::{MiraiV2Campaign, MiraiV2Contact};
 pub use campaign_seed::MiraiV2CampaignSeed;
 
 use crate::app::App;
+use crate::call_table::{self, CallTable};
 use crate::calling_window::CallingWindow;
 use crate::cartesia::take_string;
 use crate::clock;
@@ -85,25 +86,33 @@ pub(crate) fn campaign_order(campaign: &Campaign) -> (i64, u64) {
     (created, campaign.seq)
 }
 
-/// Moves call `id` to `status` and, when the transition has an event and the call a
-/// `webhook_url`, queues the event. A campaign call's contact follows (see the dialler).
-pub(crate) fn transition(app: &App, calls: &mut Calls, id: &str, status: &str) -> bool {
-    let Some(call) = calls.by_id.get_mut(id) else {
-        return false;
-    };
-    let event = call.set_status(status);
-    if let (Some(event), Some(url)) = (event, &call.webhook_url) {
-        app.webhooks.mirai_v2(
-            url,
-            app.credentials.mirai_webhook_secret(),
-            event,
-            call.to_json(false),
-        );
+impl CallTable for Calls {
+    type Call = Record;
+
+    fn calls(&self) -> &Records<Record> {
+        &self.by_id
     }
-    if let Some(link) = call.campaign.clone() {
-        dialler::call_changed(app, calls, &link, id);
+
+    /// Moves call `id` to `status` and, when the transition has an event and the call a
+    /// `webhook_url`, queues the event. A campaign call's contact follows (see the dialler).
+    fn transition(&mut self, app: &App, id: &str, status: &str) -> bool {
+        let Some(call) = self.by_id.get_mut(id) else {
+            return false;
+        };
+        let event = call.set_status(status);
+        if let (Some(event), Some(url)) = (event, &call.webhook_url) {
+            app.webhooks.mirai_v2(
+                url,
+                app.credentials.mirai_webhook_secret(),
+                event,
+                call.to_json(false),
+            );
+        }
+        if let Some(link) = call.campaign.clone() {
+            dialler::call_changed(app, self, &link, id);
+        }
+        true
     }
-    true
 }
 
 /// A Mirai v2 call to put into the simulator as is, built with chained setters.
@@ -325,12 +334,7 @@ impl MiraiV2Control {
     ///
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn set_status(&self, id: &str, status: &str) -> Result<(), UnknownCall> {
-        let mut calls = self.app.mirai_v2.lock();
-        if transition(&self.app, &mut calls, id, status) {
-            Ok(())
-        } else {
-            Err(UnknownCall::new(id))
-        }
+        call_table::set_status(&self.app, &self.app.mirai_v2, id, status)
     }
 
     /// Moves a call one step along `queued → dialing → in_progress → completed`, sends the
@@ -340,16 +344,7 @@ impl MiraiV2Control {
     ///
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn advance(&self, id: &str) -> Result<String, UnknownCall> {
-        let mut calls = self.app.mirai_v2.lock();
-        let call = calls.by_id.get(id).ok_or_else(|| UnknownCall::new(id))?;
-        if let Some(next) = call.next_status() {
-            transition(&self.app, &mut calls, id, next);
-        }
-        Ok(calls
-            .by_id
-            .get(id)
-            .map(|call| call.status.clone())
-            .unwrap_or_default())
+        call_table::advance(&self.app, &self.app.mirai_v2, id)
     }
 
     /// Scripts the next `times` aborts of call `call_id` to answer 202 `{"id": call_id, "status": status}` and to
