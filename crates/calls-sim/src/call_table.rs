@@ -8,14 +8,26 @@ use crate::unknown_id::UnknownCall;
 
 /// A simulated call of any provider.
 pub(crate) trait Call: Keyed {
-    /// The status as the provider's control handle reports it.
-    type Status: Default;
+    /// The statuses of a call that goes well, in order.
+    const HAPPY_PATH: &'static [&'static str];
 
-    fn status(&self) -> Self::Status;
+    /// The status; `None` before the call has one.
+    fn status(&self) -> Option<&str>;
 
-    /// The status after this one on the provider's happy path; `None` for an ended or unknown
-    /// status, which stays.
-    fn next_status(&self) -> Option<&'static str>;
+    /// The status after this one on the happy path (the first one for a call with no status
+    /// yet); `None` at its end or off it: an ended or unknown status stays.
+    fn next_status(&self) -> Option<&'static str> {
+        next_on(Self::HAPPY_PATH, self.status())
+    }
+}
+
+/// The status after `status` on `path`, as [`Call::next_status`] describes.
+pub(crate) fn next_on(path: &'static [&'static str], status: Option<&str>) -> Option<&'static str> {
+    let next = match status {
+        None => 0,
+        Some(status) => path.iter().position(|step| *step == status)? + 1,
+    };
+    path.get(next).copied()
 }
 
 /// A provider's state, as far as moving its calls goes.
@@ -49,11 +61,30 @@ pub(crate) fn advance<T: CallTable>(
     app: &App,
     store: &Store<T>,
     id: &str,
-) -> Result<<T::Call as Call>::Status, UnknownCall> {
+) -> Result<Option<String>, UnknownCall> {
     let mut table = store.lock();
     let call = table.calls().get(id).ok_or_else(|| UnknownCall::new(id))?;
     if let Some(next) = call.next_status() {
         table.transition(app, id, next);
     }
-    Ok(table.calls().get(id).map(Call::status).unwrap_or_default())
+    Ok(table
+        .calls()
+        .get(id)
+        .and_then(|call| call.status())
+        .map(str::to_owned))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_along_the_path() {
+        const PATH: &[&str] = &["queued", "running", "done"];
+        assert_eq!(next_on(PATH, None), Some("queued"));
+        assert_eq!(next_on(PATH, Some("queued")), Some("running"));
+        assert_eq!(next_on(PATH, Some("running")), Some("done"));
+        assert_eq!(next_on(PATH, Some("done")), None);
+        assert_eq!(next_on(PATH, Some("failed")), None);
+    }
 }

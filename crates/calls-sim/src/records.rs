@@ -12,6 +12,22 @@ pub(crate) trait Keyed {
     fn set_seq(&mut self, _seq: u64) {}
 }
 
+/// Implements [`Keyed`] for a record type with the fields `id: String` and `seq: u64`.
+macro_rules! keyed_by_id_field {
+    ($record:ty) => {
+        impl $crate::records::Keyed for $record {
+            fn id(&self) -> &str {
+                &self.id
+            }
+
+            fn set_seq(&mut self, seq: u64) {
+                self.seq = seq;
+            }
+        }
+    };
+}
+pub(crate) use keyed_by_id_field;
+
 /// Records keyed by id. Adding one numbers it after every one added before, replacing one
 /// included, so a list of records sorted by number shows a replaced record as the newest.
 #[derive(Debug)]

@@ -48,15 +48,7 @@ pub(crate) struct Batch {
     pub(crate) seq: u64,
 }
 
-impl crate::records::Keyed for Batch {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn set_seq(&mut self, seq: u64) {
-        self.seq = seq;
-    }
-}
+crate::records::keyed_by_id_field!(Batch);
 
 /// One recipient of a batch.
 #[derive(Debug, Clone)]

@@ -216,31 +216,14 @@ impl Record {
 }
 
 impl crate::call_table::Call for Record {
-    type Status = String;
+    const HAPPY_PATH: &'static [&'static str] = &["created", "started", "completed"];
 
-    fn status(&self) -> String {
-        self.status.clone()
-    }
-
-    /// The status after `created → started → completed`; a finished or unknown status stays.
-    fn next_status(&self) -> Option<&'static str> {
-        match self.status.as_str() {
-            "created" => Some("started"),
-            "started" => Some("completed"),
-            _ => None,
-        }
+    fn status(&self) -> Option<&str> {
+        Some(&self.status)
     }
 }
 
-impl crate::records::Keyed for Record {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn set_seq(&mut self, seq: u64) {
-        self.seq = seq;
-    }
-}
+crate::records::keyed_by_id_field!(Record);
 
 /// Telephony parameters for a new outbound call to `to`.
 pub(crate) fn outbound_telephony(to: &str) -> Map<String, Value> {

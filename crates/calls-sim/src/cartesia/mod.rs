@@ -170,7 +170,7 @@ impl CartesiaControl {
     ///
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn advance(&self, id: &str) -> Result<String, UnknownCall> {
-        call_table::advance(&self.app, &self.app.cartesia, id)
+        call_table::advance(&self.app, &self.app.cartesia, id).map(Option::unwrap_or_default)
     }
 
     /// How many calls the simulator holds, by status and by end reason: what a soak checks at

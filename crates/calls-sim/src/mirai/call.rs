@@ -25,19 +25,17 @@ pub(crate) struct Record {
 
 /// The legacy API lists no calls, so a call keeps no insertion number.
 impl crate::call_table::Call for Record {
-    type Status = Option<String>;
+    const HAPPY_PATH: &'static [&'static str] = &["initiate", "in-progress", "completed"];
 
-    fn status(&self) -> Option<String> {
-        self.status.clone()
+    fn status(&self) -> Option<&str> {
+        self.status.as_deref()
     }
 
-    /// The status after `none → initiate → in-progress → completed` (and `ended → completed`).
+    /// Along the happy path from no status; an `ended` call also goes to `completed`.
     fn next_status(&self) -> Option<&'static str> {
-        match self.status.as_deref() {
-            None => Some("initiate"),
-            Some("initiate") => Some("in-progress"),
-            Some("in-progress" | "ended") => Some("completed"),
-            Some(_) => None,
+        match self.status() {
+            Some("ended") => Some("completed"),
+            status => crate::call_table::next_on(Self::HAPPY_PATH, status),
         }
     }
 }

@@ -43,32 +43,14 @@ pub(crate) struct CampaignLink {
 }
 
 impl crate::call_table::Call for Record {
-    type Status = String;
+    const HAPPY_PATH: &'static [&'static str] = &["queued", "dialing", "in_progress", "completed"];
 
-    fn status(&self) -> String {
-        self.status.clone()
-    }
-
-    /// The status after `queued → dialing → in_progress → completed`; an ended call stays.
-    fn next_status(&self) -> Option<&'static str> {
-        match self.status.as_str() {
-            "queued" => Some("dialing"),
-            "dialing" => Some("in_progress"),
-            "in_progress" => Some("completed"),
-            _ => None,
-        }
+    fn status(&self) -> Option<&str> {
+        Some(&self.status)
     }
 }
 
-impl crate::records::Keyed for Record {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn set_seq(&mut self, seq: u64) {
-        self.seq = seq;
-    }
-}
+crate::records::keyed_by_id_field!(Record);
 
 impl Record {
     /// A new call in status `queued`, created now.

@@ -89,15 +89,7 @@ pub(crate) struct Added {
     pub(crate) rejected: Vec<Value>,
 }
 
-impl crate::records::Keyed for Campaign {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn set_seq(&mut self, seq: u64) {
-        self.seq = seq;
-    }
-}
+crate::records::keyed_by_id_field!(Campaign);
 
 impl Campaign {
     /// A `draft` campaign created now with the documented defaults (`max_concurrent` 1,

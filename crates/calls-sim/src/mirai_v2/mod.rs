@@ -344,7 +344,7 @@ impl MiraiV2Control {
     ///
     /// [`UnknownCall`] when the simulator holds no call `id`.
     pub fn advance(&self, id: &str) -> Result<String, UnknownCall> {
-        call_table::advance(&self.app, &self.app.mirai_v2, id)
+        call_table::advance(&self.app, &self.app.mirai_v2, id).map(Option::unwrap_or_default)
     }
 
     /// Scripts the next `times` aborts of call `call_id` to answer 202 `{"id": call_id, "status": status}` and to
