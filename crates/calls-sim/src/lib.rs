@@ -216,6 +216,7 @@ mod dispatch;
 mod fault;
 mod id;
 mod journal;
+mod json_field;
 mod mirai;
 mod mirai_v2;
 mod phone;

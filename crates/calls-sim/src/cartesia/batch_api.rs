@@ -7,6 +7,7 @@ use super::batch::{self, Batch, MAX_RECIPIENTS, ORG_CONCURRENCY_LIMIT, Retry};
 use super::page::Options;
 use crate::app::{self, App, Request};
 use crate::clock;
+use crate::json_field;
 use crate::phone;
 use crate::response::{self, Reply, cartesia_error};
 
@@ -64,19 +65,9 @@ pub(crate) fn parse(body: &Map<String, Value>, id: String) -> Result<Batch, Stri
     if recipients.is_empty() || recipients.len() > MAX_RECIPIENTS {
         return Err("recipients must be an array of 1 to 5000 items.".into());
     }
-    let limit = |key: &str, range: std::ops::RangeInclusive<u64>| -> Result<Option<u64>, String> {
-        match body.get(key).filter(|v| !v.is_null()) {
-            None => Ok(None),
-            Some(value) => value
-                .as_u64()
-                .filter(|n| range.contains(n))
-                .map(Some)
-                .ok_or(format!(
-                    "{key} must be an integer between {} and {}.",
-                    range.start(),
-                    range.end()
-                )),
-        }
+    // Cartesia's messages end with a full stop.
+    let limit = |key: &str, range| {
+        json_field::integer_in(body, key, range).map_err(|message| format!("{message}."))
     };
     let target = limit("target_concurrency_limit", 1..=ORG_CONCURRENCY_LIMIT).map_err(|_| {
         format!(

@@ -92,7 +92,7 @@ impl CartesiaBatchSeed {
     /// Builds a seed from the JSON object the `/_sim/cartesia/batches` control route accepts:
     /// the `POST /agents/calls/batches` body, checked the same way, plus an optional `id`.
     pub(crate) fn from_json(mut object: Map<String, Value>) -> Result<Self, String> {
-        let id = super::take_string(&mut object, "id")?
+        let id = crate::json_field::take_string(&mut object, "id")?
             .unwrap_or_else(|| format!("acb_{}", crate::id::base62(22)));
         Ok(CartesiaBatchSeed {
             batch: batch_api::parse(&object, id)?,

@@ -24,7 +24,6 @@ pub use batch_control::{CartesiaBatch, CartesiaBatchRecipient};
 pub use batch_seed::CartesiaBatchSeed;
 use call::Record;
 pub use seed::CartesiaCallSeed;
-pub(crate) use seed::take_string;
 
 use crate::app::App;
 use crate::call_table::{self, CallTable};

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::call::Record;
+use crate::json_field::{take_array, take_bool, take_string};
 
 /// A Cartesia call to put into the simulator as is, built with chained setters.
 ///
@@ -166,20 +167,14 @@ impl CartesiaCallSeed {
         r.redacted_at = take_string(&mut object, "redacted_at")?;
         r.summary = take_string(&mut object, "summary")?;
         r.metadata = object.remove("metadata");
-        match object.remove("transcript") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(turns)) => r.transcript = Some(turns),
-            Some(_) => return Err("transcript must be an array".into()),
-        }
+        r.transcript = take_array(&mut object, "transcript", "transcript must be an array")?;
         match object.remove("telephony_params") {
             None | Some(Value::Null) => {}
             Some(Value::Object(params)) => r.telephony_params = Some(params),
             Some(_) => return Err("telephony_params must be an object".into()),
         }
-        match object.remove("recording") {
-            None => {}
-            Some(Value::Bool(b)) => r.recording = b,
-            Some(_) => return Err("recording must be a boolean".into()),
+        if let Some(recording) = take_bool(&mut object, "recording")? {
+            r.recording = recording;
         }
         match object.remove("answer_after_reads") {
             None | Some(Value::Null) => {}
@@ -192,38 +187,21 @@ impl CartesiaCallSeed {
             }
             Some(_) => return Err("answer_after_reads must be a count".into()),
         }
-        match object.remove("answer_at_first_cancel") {
-            None => {}
-            Some(Value::Bool(b)) => r.answer_at_refused_cancel = b,
-            Some(_) => return Err("answer_at_first_cancel must be a boolean".into()),
+        if let Some(answer) = take_bool(&mut object, "answer_at_first_cancel")? {
+            r.answer_at_refused_cancel = answer;
         }
-        match object.remove("logs") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(lines)) => {
-                let lines = lines
-                    .into_iter()
-                    .map(|line| match line {
-                        Value::String(s) => Ok(s),
-                        _ => Err("logs must be an array of strings".to_owned()),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                seed = seed.logs(lines);
-            }
-            Some(_) => return Err("logs must be an array of strings".into()),
+        const LOGS: &str = "logs must be an array of strings";
+        if let Some(lines) = take_array(&mut object, "logs", LOGS)? {
+            let lines = lines
+                .into_iter()
+                .map(|line| match line {
+                    Value::String(s) => Ok(s),
+                    _ => Err(LOGS.to_owned()),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            seed = seed.logs(lines);
         }
         seed.record.extra = object;
         Ok(seed)
-    }
-}
-
-/// Removes `key` from `object`: a string, absent or null; anything else is an error.
-pub(crate) fn take_string(
-    object: &mut Map<String, Value>,
-    key: &str,
-) -> Result<Option<String>, String> {
-    match object.remove(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(format!("{key} must be a string")),
     }
 }

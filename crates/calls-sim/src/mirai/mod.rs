@@ -132,7 +132,7 @@ impl MiraiCallSeed {
     /// Builds a seed from the JSON object the `/_sim/mirai/calls` control route accepts:
     /// `id`, `status`, `assistant`, `phoneNumber`, `payload`, `callbackUrl`, `metadata`.
     pub(crate) fn from_json(mut object: serde_json::Map<String, Value>) -> Result<Self, String> {
-        use crate::cartesia::take_string;
+        use crate::json_field::take_string;
         let id = take_string(&mut object, "id")?.unwrap_or_else(crate::id::object_id);
         let mut seed = MiraiCallSeed::new(id);
         if let Some(status) = take_string(&mut object, "status")? {

@@ -29,24 +29,20 @@ pub(crate) fn handle(app: &App, route: Route, path_id: Option<&str>, req: &Reque
         );
     }
     let id = path_id.unwrap_or_default();
-    let campaigns_or_dnc = matches!(
-        route,
-        Route::MiraiV2CampaignCreate
-            | Route::MiraiV2CampaignList
-            | Route::MiraiV2CampaignGet
-            | Route::MiraiV2CampaignUpdate
-            | Route::MiraiV2CampaignAddContacts
-            | Route::MiraiV2CampaignListContacts
-            | Route::MiraiV2CampaignStart
-            | Route::MiraiV2CampaignPause
-            | Route::MiraiV2CampaignResume
-            | Route::MiraiV2CampaignStop
-            | Route::MiraiV2CampaignReport
-            | Route::MiraiV2DncAdd
-            | Route::MiraiV2DncList
-            | Route::MiraiV2DncRemove
-    );
-    if campaigns_or_dnc && !app.campaigns_enabled {
+    match route {
+        Route::MiraiV2Create => create(app, req),
+        Route::MiraiV2Get => get(app, id),
+        Route::MiraiV2List => list(app, req),
+        Route::MiraiV2Transcript => transcript(app, id),
+        Route::MiraiV2Recording => recording(app, id),
+        Route::MiraiV2Abort => abort(app, id),
+        _ => campaign_or_dnc(app, route, id, req),
+    }
+}
+
+/// Answers a campaign or do-not-call route, when the workspace has campaigns.
+fn campaign_or_dnc(app: &App, route: Route, id: &str, req: &Request<'_>) -> Reply {
+    if !app.campaigns_enabled {
         // Checked after the key: the workspace, hence its features, is known only then.
         return mirai_v2_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -69,12 +65,6 @@ pub(crate) fn handle(app: &App, route: Route, path_id: Option<&str>, req: &Reque
         Route::MiraiV2DncAdd => dnc_api::add(app, req),
         Route::MiraiV2DncList => dnc_api::list(app, req),
         Route::MiraiV2DncRemove => dnc_api::remove(app, id),
-        Route::MiraiV2Create => create(app, req),
-        Route::MiraiV2Get => get(app, id),
-        Route::MiraiV2List => list(app, req),
-        Route::MiraiV2Transcript => transcript(app, id),
-        Route::MiraiV2Recording => recording(app, id),
-        Route::MiraiV2Abort => abort(app, id),
         _ => not_found("not found"),
     }
 }

@@ -12,6 +12,7 @@ use super::call::Record;
 use crate::calling_window::parse_hh_mm;
 use crate::clock;
 use crate::id;
+use crate::json_field;
 use crate::phone;
 use crate::records::Records;
 use crate::webhook;
@@ -199,21 +200,7 @@ impl Campaign {
         if let Some(slots) = present("slots") {
             next.slots = parse_slots(slots)?;
         }
-        let ranged =
-            |key: &str, range: std::ops::RangeInclusive<u64>| -> Result<Option<u64>, String> {
-                match present(key) {
-                    None => Ok(None),
-                    Some(value) => value
-                        .as_u64()
-                        .filter(|n| range.contains(n))
-                        .map(Some)
-                        .ok_or(format!(
-                            "{key} must be an integer between {} and {}",
-                            range.start(),
-                            range.end()
-                        )),
-                }
-            };
+        let ranged = |key: &str, range| json_field::integer_in(body, key, range);
         if let Some(n) = ranged("max_concurrent", 1..=50)? {
             next.max_concurrent = n;
         }

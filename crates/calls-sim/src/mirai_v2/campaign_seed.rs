@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::campaign::{Campaign, Mode};
 use super::campaign_api;
-use crate::cartesia::take_string;
+use crate::json_field::take_string;
 
 /// A Mirai v2 campaign to put into the simulator as is, built with chained setters.
 ///

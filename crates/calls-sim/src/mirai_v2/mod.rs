@@ -31,8 +31,8 @@ pub use campaign_seed::MiraiV2CampaignSeed;
 use crate::app::App;
 use crate::call_table::{self, CallTable};
 use crate::calling_window::CallingWindow;
-use crate::cartesia::take_string;
 use crate::clock;
+use crate::json_field::{take_array, take_bool, take_string};
 use crate::records::Records;
 use crate::unknown_id::UnknownCall;
 
@@ -244,16 +244,14 @@ impl MiraiV2CallSeed {
         r.ended_at = take_string(&mut object, "ended_at")?;
         r.webhook_url = take_string(&mut object, "webhook_url")?;
         r.metadata = object.remove("metadata").filter(|v| !v.is_null());
-        match object.remove("recording") {
-            None => {}
-            Some(Value::Bool(b)) => r.recording = b,
-            Some(_) => return Err("recording must be a boolean".into()),
+        if let Some(recording) = take_bool(&mut object, "recording")? {
+            r.recording = recording;
         }
-        match object.remove("transcript") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(turns)) => r.turns = Some(turns),
-            Some(_) => return Err("transcript must be an array of turns".into()),
-        }
+        r.turns = take_array(
+            &mut object,
+            "transcript",
+            "transcript must be an array of turns",
+        )?;
         r.extra = object;
         Ok(seed)
     }
