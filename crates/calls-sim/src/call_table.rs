@@ -2,6 +2,7 @@
 //! along its happy path.
 
 use crate::app::App;
+use crate::clock;
 use crate::records::{Keyed, Records};
 use crate::store::Store;
 use crate::unknown_id::UnknownCall;
@@ -35,6 +36,8 @@ pub(crate) trait CallTable {
     type Call: Call;
 
     fn calls(&self) -> &Records<Self::Call>;
+
+    fn calls_mut(&mut self) -> &mut Records<Self::Call>;
 
     /// Moves call `id` to `status`, with whatever the provider does on the way (webhooks, batch
     /// or campaign bookkeeping). `false` when there is no such call.
@@ -72,6 +75,26 @@ pub(crate) fn advance<T: CallTable>(
         .get(id)
         .and_then(|call| call.status())
         .map(str::to_owned))
+}
+
+/// Adds `n` calls made by `make` from a start time (Unix seconds), one minute apart, the newest a
+/// minute ago, as they are, with no transition. Returns their ids newest first.
+pub(crate) fn seed_past_calls<T: CallTable>(
+    store: &Store<T>,
+    n: usize,
+    make: impl Fn(i64) -> T::Call,
+) -> Vec<String> {
+    let now = clock::now().as_second();
+    let mut table = store.lock();
+    (0..n)
+        .map(|i| {
+            let minutes_ago = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(1);
+            let call = make(now.saturating_sub(minutes_ago.saturating_mul(60)));
+            let id = call.id().to_owned();
+            table.calls_mut().insert(call);
+            id
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -73,6 +73,10 @@ impl CallTable for Calls {
         &self.by_id
     }
 
+    fn calls_mut(&mut self) -> &mut Records<Record> {
+        &mut self.by_id
+    }
+
     /// Moves call `id` to `status`. With auto-dial, a batch call that leaves flight makes room for
     /// the batch's next recipient. `false` when there is no such call.
     fn transition(&mut self, app: &App, id: &str, status: &str) -> bool {
@@ -130,24 +134,17 @@ impl CartesiaControl {
     /// transcript, a recording and logs), for pagination tests. Returns their ids newest first,
     /// the order `GET /agents/calls` lists them in.
     pub fn seed_agent_calls(&self, agent_id: &str, n: usize) -> Vec<String> {
-        let now = clock::now().as_second();
-        let mut calls = self.app.cartesia.lock();
-        let mut ids = Vec::with_capacity(n);
-        for i in 0..n {
-            let minutes_ago = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(1);
-            let start = now.saturating_sub(minutes_ago.saturating_mul(60));
+        call_table::seed_past_calls(&self.app.cartesia, n, |start| {
             let id = format!("ac_{}", crate::id::base62(22));
-            let mut record = Record::new(id.clone(), agent_id.to_owned());
+            let mut record = Record::new(id, agent_id.to_owned());
             record.start_time = jiff::Timestamp::from_second(start).ok().map(clock::seconds);
             record.end_time = jiff::Timestamp::from_second(start.saturating_add(30))
                 .ok()
                 .map(clock::seconds);
             record.telephony_params = Some(call::outbound_telephony("+14155550100"));
             record.set_status("completed");
-            calls.by_id.insert(record);
-            ids.push(id);
-        }
-        ids
+            record
+        })
     }
 
     /// Sets a call's status (any string), filling in what a real call would have by then:

@@ -31,6 +31,10 @@ impl CallTable for Calls {
         self
     }
 
+    fn calls_mut(&mut self) -> &mut Records<Record> {
+        self
+    }
+
     /// Moves call `id` to `status` and, when it has a `callbackUrl`, queues the `call.<status>` event.
     fn transition(&mut self, app: &App, id: &str, status: &str) -> bool {
         let Some(call) = self.get_mut(id) else {

@@ -93,6 +93,10 @@ impl CallTable for Calls {
         &self.by_id
     }
 
+    fn calls_mut(&mut self) -> &mut Records<Record> {
+        &mut self.by_id
+    }
+
     /// Moves call `id` to `status` and, when the transition has an event and the call a
     /// `webhook_url`, queues the event. A campaign call's contact follows (see the dialler).
     fn transition(&mut self, app: &App, id: &str, status: &str) -> bool {
@@ -298,19 +302,14 @@ impl MiraiV2Control {
     /// and a recording), for pagination tests. Returns their ids newest first, the order
     /// `GET /v2/calls` lists them in.
     pub fn seed_agent_calls(&self, agent_id: &str, n: usize) -> Vec<String> {
-        let now = clock::now().as_second();
-        let mut calls = self.app.mirai_v2.lock();
-        let mut ids = Vec::with_capacity(n);
-        for i in 0..n {
-            let minutes_ago = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(1);
-            let created = now.saturating_sub(minutes_ago.saturating_mul(60));
+        call_table::seed_past_calls(&self.app.mirai_v2, n, |created| {
             let at = |offset: i64| {
                 jiff::Timestamp::from_second(created.saturating_add(offset))
                     .map(clock::seconds)
                     .ok()
             };
             let id = format!("call_{}", crate::id::ulid());
-            let mut record = Record::new(id.clone(), agent_id.to_owned());
+            let mut record = Record::new(id, agent_id.to_owned());
             record.to = Some("+919876543210".to_owned());
             if let Some(created_at) = at(0) {
                 record.created_at = created_at;
@@ -318,10 +317,8 @@ impl MiraiV2Control {
             record.started_at = at(5);
             record.ended_at = at(47);
             record.set_status("completed");
-            calls.by_id.insert(record);
-            ids.push(id);
-        }
-        ids
+            record
+        })
     }
 
     /// Sets a call's status (any string) and sends its event, filling in times, a default
