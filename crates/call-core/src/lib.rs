@@ -12,8 +12,7 @@
 //! - [`ApiKey`]: redacted in every `Debug` and `Display`, sent in headers marked sensitive.
 //! - [`Error`] and [`ErrorKind`]: one error type to branch on, naming provider, call, status, and whether the
 //!   request may have reached the provider.
-//! - [`CallState`], [`CartesiaCallStatus`], [`MiraiCallStatus`]: provider statuses that never fail to parse, and
-//!   the neutral state they map to.
+//! - [`CallState`]: where a call is, the same for every provider; each provider crate maps its own status enum to it.
 //! - [`bulk`]: terminating thousands of calls at once, with bounded, adaptive concurrency and one report per id.
 //! - [`stop_number`]: "stop calling this number" at every provider: suppress it, find its calls, end them.
 //! - [`RetryConfig`]: a client's timeouts and resends; [`RateLimit`]: the provider's rate limiting as a client sees it.
@@ -27,11 +26,9 @@ mod open_enum;
 
 pub mod bulk;
 mod call_id;
-mod cartesia_status;
 mod control;
 mod error;
 mod http;
-mod mirai_status;
 mod outcome;
 mod phone;
 mod provider;
@@ -45,11 +42,9 @@ mod timestamp;
 
 pub use async_trait::async_trait;
 pub use call_id::{CallId, MAX_CALL_ID_LEN};
-pub use cartesia_status::CartesiaCallStatus;
 pub use control::{CallControl, TerminateOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use http::RetryConfig;
-pub use mirai_status::MiraiCallStatus;
 pub use outcome::{TerminateOutcome, Termination};
 pub use phone::PhoneNumber;
 pub use provider::Provider;

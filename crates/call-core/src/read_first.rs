@@ -137,7 +137,7 @@ pub enum ReadFirst<C> {
 /// `budget.time()` from the start, moved on by the time spent in the ring wait; ring-wait polls get the wait's end.
 ///
 /// ```
-/// use call_core::provider_kit::{Budget, Phase, ReadFirst, read_first};
+/// use call_core::provider_kit::{Budget, ErrorExt, Phase, ReadFirst, read_first};
 /// use call_core::{Error, RetryConfig};
 ///
 /// # tokio_test_block_on(async {

@@ -4,9 +4,9 @@ use std::fmt;
 
 /// Where a call is in its life, the same for every provider.
 ///
-/// Each provider's status enum maps into this ([`CartesiaCallStatus::state`](crate::CartesiaCallStatus::state),
-/// [`MiraiCallStatus::state`](crate::MiraiCallStatus::state)), so a program can ask "is this call still going?"
-/// without knowing the provider.
+/// Each provider's status enum, in its own crate, maps into this with a `state()` method
+/// (`cartesia_calls::CartesiaCallStatus`, `mirai_calls::MiraiLegacyCallStatus`, `mirai_calls::MiraiV2CallStatus`), so
+/// a program can ask "is this call still going?" without knowing the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CallState {

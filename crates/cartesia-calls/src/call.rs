@@ -1,6 +1,8 @@
 //! The call record (`AgentCall`).
 
-use call_core::{CallId, CallState, CartesiaCallStatus, Timestamp};
+use call_core::{CallId, CallState, Timestamp};
+
+use crate::CartesiaCallStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

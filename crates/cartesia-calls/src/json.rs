@@ -1,7 +1,9 @@
 //! Cartesia's request and response shapes that are not public types: decoded here, converted to the public ones.
 
 use call_core::provider_kit::Response;
-use call_core::{CallId, CartesiaCallStatus, Timestamp};
+use call_core::{CallId, Timestamp};
+
+use crate::CartesiaCallStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

@@ -96,6 +96,7 @@ mod number;
 mod paging;
 mod path;
 mod send_once;
+mod status;
 mod terminate;
 
 pub use batch::{
@@ -107,8 +108,7 @@ pub use call::{
     TelephonyParams, TextChunk, ToolCall, TranscriptItem, TranscriptRole,
 };
 pub use call_core::{
-    self, CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, RetryConfig,
-    Timestamp,
+    self, CallControl, CallId, CallState, Error, ErrorKind, RetryConfig, Timestamp,
 };
 pub use client::{
     API_KEY_ENV, BASE_URL_ENV, CartesiaClient, CartesiaClientBuilder, DEFAULT_API_VERSION,
@@ -121,6 +121,7 @@ pub use list::{CallPage, CallStream, ListCalls};
 pub use logs::{CallLogs, CallLogsResult};
 pub use number::CartesiaNumberSearch;
 pub use paging::MAX_PAGE_LIMIT;
+pub use status::CartesiaCallStatus;
 
 /// The crate's private decoders of Cartesia's answers, for the workspace's fuzz targets (`fuzz/`) only, behind the
 /// `fuzzing` feature: not part of the public API, and not stable. Each wrapper builds the answer a request would
@@ -129,7 +130,9 @@ pub use paging::MAX_PAGE_LIMIT;
 #[doc(hidden)]
 pub mod fuzzing {
     use call_core::provider_kit::Response;
-    use call_core::{CallId, CartesiaCallStatus, Error, Provider, Result, Timestamp};
+    use call_core::{CallId, Error, Provider, Result, Timestamp};
+
+    use crate::CartesiaCallStatus;
     use serde_json::Value;
 
     use crate::json::{CallLogsBody, CallOutcomeBody, CancelBody, OutboundResponseBody, PageBody};

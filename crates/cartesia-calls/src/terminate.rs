@@ -6,11 +6,11 @@ use std::time::Duration;
 use call_core::provider_kit::Idempotency;
 use call_core::provider_kit::{Budget, Phase, ReadFirst, read_first};
 use call_core::{
-    CallControl, CallId, CallState, CartesiaCallStatus, Error, ErrorKind, Provider,
-    TerminateOptions, TerminateOutcome, Termination, async_trait,
+    CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOptions,
+    TerminateOutcome, Termination, async_trait,
 };
 
-use crate::CartesiaClient;
+use crate::{CartesiaCallStatus, CartesiaClient};
 use crate::json::CallOutcomeBody;
 
 /// Whether a cancel's failure leaves something to find out by reading the call: a 400 (the call was not active:

@@ -10,7 +10,7 @@
 //! | host | `api.voice-agents.miraiminds.co` | `sandbox.voice.miraiminds.co` ([`v2::DEFAULT_BASE_URL`]) |
 //! | auth | `x-public-key`, `x-private-key`, `workspace` | `Authorization: Bearer sk_live_...` |
 //! | paths | `/v2/call/initiate`, `/v2/call/abort`, `PUT /v2/call/{id}` | `/v2/calls`, `/v2/calls/{id}`, `/v2/calls/{id}/abort`, ... |
-//! | environment | `MIRAI_PUBLIC_KEY`, `MIRAI_PRIVATE_KEY`, `MIRAI_WORKSPACE`, `MIRAI_BASE_URL` | `MIRAI_API_KEY`, `MIRAI_V2_BASE_URL` |
+//! | environment | `MIRAI_PUBLIC_KEY`, `MIRAI_PRIVATE_KEY`, `MIRAI_WORKSPACE`, `MIRAI_LEGACY_BASE_URL` | `MIRAI_API_KEY`, `MIRAI_V2_BASE_URL` |
 //! | place a call | [`initiate_call`](MiraiLegacyClient::initiate_call) (never retried once sent) | [`create_call`](MiraiV2Client::create_call) (idempotency key, retried safely) |
 //! | read a call | no way: outcomes arrive by webhook only | [`get_call`](MiraiV2Client::get_call), [`list_calls`](MiraiV2Client::list_calls), transcript, recording |
 //! | stop a call | queued or between attempts only (not live) | at any stage, live calls included |
@@ -213,10 +213,9 @@ pub mod fuzzing {
 }
 
 pub use call_core::{
-    self, CallControl, CallId, CallState, Error, ErrorKind, MiraiCallStatus, RetryConfig,
+    self, CallControl, CallId, CallState, Error, ErrorKind, RetryConfig,
 };
 pub use legacy::{
-    Aborted, BASE_URL_ENV, MiraiLegacyClient, MiraiLegacyClientBuilder, MiraiServer,
-    PRIVATE_KEY_ENV, PUBLIC_KEY_ENV, WORKSPACE_ENV,
+    Aborted, MiraiLegacyCallStatus, MiraiLegacyClient, MiraiLegacyClientBuilder, MiraiServer,
 };
 pub use v2::{MiraiV2CallStatus, MiraiV2Client, MiraiV2ClientBuilder};

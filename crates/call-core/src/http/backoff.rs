@@ -12,7 +12,7 @@ use crate::RetryConfig;
 ///
 /// ```
 /// use std::time::Duration;
-/// use call_core::{RetryConfig, http::backoff_delay};
+/// use call_core::{RetryConfig, provider_kit::backoff_delay};
 ///
 /// let retry = RetryConfig::standard().with_jitter(false);
 /// assert_eq!(backoff_delay(&retry, 1, 0.5), Duration::from_millis(200));

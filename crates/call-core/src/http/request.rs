@@ -36,7 +36,7 @@ pub enum Idempotency {
 /// Path segments are percent-encoded one by one, so a value can never add a segment or a query.
 ///
 /// ```
-/// use call_core::{CallId, http::{Idempotency, Request}};
+/// use call_core::{CallId, provider_kit::{Idempotency, Request}};
 /// use reqwest::Method;
 ///
 /// let id = CallId::new("a/b")?;

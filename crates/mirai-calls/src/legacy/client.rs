@@ -14,7 +14,7 @@ pub const PRIVATE_KEY_ENV: &str = "MIRAI_PRIVATE_KEY";
 /// The environment variable holding the workspace id.
 pub const WORKSPACE_ENV: &str = "MIRAI_WORKSPACE";
 /// The environment variable that overrides the legacy API's base URL (optional).
-pub const BASE_URL_ENV: &str = "MIRAI_BASE_URL";
+pub const BASE_URL_ENV: &str = "MIRAI_LEGACY_BASE_URL";
 
 /// The legacy API's documented servers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +69,7 @@ impl MiraiLegacyClient {
         MiraiLegacyClientBuilder::default()
     }
 
-    /// A client from `MIRAI_PUBLIC_KEY`, `MIRAI_PRIVATE_KEY`, `MIRAI_WORKSPACE` and, if set, `MIRAI_BASE_URL`.
+    /// A client from `MIRAI_PUBLIC_KEY`, `MIRAI_PRIVATE_KEY`, `MIRAI_WORKSPACE` and, if set, `MIRAI_LEGACY_BASE_URL`.
     ///
     /// # Errors
     ///
@@ -115,7 +115,7 @@ impl Default for MiraiLegacyClientBuilder {
 }
 
 impl MiraiLegacyClientBuilder {
-    /// A builder with the keys and workspace from the environment, and the base URL from `MIRAI_BASE_URL` if set.
+    /// A builder with the keys and workspace from the environment, and the base URL from `MIRAI_LEGACY_BASE_URL` if set.
     ///
     /// # Errors
     ///

@@ -2,7 +2,9 @@
 
 use call_core::provider_kit::ErrorExt;
 use call_core::provider_kit::{Idempotency, Request};
-use call_core::{CallId, Error, ErrorKind, MiraiCallStatus};
+use call_core::{CallId, Error, ErrorKind};
+
+use super::MiraiLegacyCallStatus;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -232,14 +234,14 @@ pub struct Initiated {
     /// The call's id: keep it to abort the call and to match webhook events.
     pub call_id: CallId,
     /// The call's status, in practice `initiate` (queued).
-    pub status: MiraiCallStatus,
+    pub status: MiraiLegacyCallStatus,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct InitiatedBody {
     call_id: CallId,
-    status: Option<MiraiCallStatus>,
+    status: Option<MiraiLegacyCallStatus>,
 }
 
 impl MiraiLegacyClient {
@@ -300,7 +302,7 @@ impl MiraiLegacyClient {
         match serde_json::from_slice::<InitiatedBody>(response.body()) {
             Ok(body) => Ok(Initiated {
                 call_id: body.call_id,
-                status: body.status.unwrap_or(MiraiCallStatus::Initiate),
+                status: body.status.unwrap_or(MiraiLegacyCallStatus::Initiate),
             }),
             Err(e) => Err(response
                 .decode_error(

@@ -10,8 +10,8 @@
 //!
 //! There is no way to read a call in this API: [`state`](call_core::CallControl::state) answers
 //! [`ErrorKind::Unsupported`](call_core::ErrorKind::Unsupported), and outcomes arrive by webhook only. Call
-//! statuses are [`MiraiCallStatus`](call_core::MiraiCallStatus), with the documented abort rule in
-//! [`MiraiCallStatus::is_abortable`](call_core::MiraiCallStatus::is_abortable).
+//! statuses are [`MiraiLegacyCallStatus`], with the documented abort rule in
+//! [`MiraiLegacyCallStatus::is_abortable`].
 
 pub(crate) mod abort;
 mod client;
@@ -19,6 +19,7 @@ pub(crate) mod error_body;
 mod initiate;
 mod payload;
 mod signature;
+mod status;
 mod update;
 mod webhook;
 
@@ -34,6 +35,7 @@ pub use payload::{
     PriceSet, ProductVariant, ShopifyOrderPayload, TaxLine,
 };
 pub use signature::{SIGNATURE_HEADER, WebhookVerifier};
+pub use status::MiraiLegacyCallStatus;
 pub use webhook::{
     ActionEventData, ActionKind, ActionPayload, ActionReason, Analysis, AttemptReport,
     CallEventData, CreateOrderData, Credits, EventCall, EventData, EventType, OrderDiscount,

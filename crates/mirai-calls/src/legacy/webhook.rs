@@ -4,7 +4,9 @@
 //! as an endpoint (`POST /v2/webhooks/call-events`), but it documents the body Mirai sends to you.
 
 use call_core::provider_kit::ErrorExt;
-use call_core::{CallId, Error, ErrorKind, MiraiCallStatus, Provider, Timestamp};
+use call_core::{CallId, Error, ErrorKind, Provider, Timestamp};
+
+use super::MiraiLegacyCallStatus;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -127,7 +129,7 @@ pub struct EventCall {
     pub id: CallId,
     /// The call's status.
     #[serde(default)]
-    pub status: Option<MiraiCallStatus>,
+    pub status: Option<MiraiLegacyCallStatus>,
     /// When the conversation started.
     #[serde(default)]
     pub started_at: Option<Timestamp>,
@@ -426,7 +428,7 @@ impl WebhookEvent {
     }
 
     /// The call's status, on call events that carry one.
-    pub fn call_status(&self) -> Option<&MiraiCallStatus> {
+    pub fn call_status(&self) -> Option<&MiraiLegacyCallStatus> {
         match &self.data {
             EventData::Call(data) => data.call.as_ref().and_then(|call| call.status.as_ref()),
             _ => None,

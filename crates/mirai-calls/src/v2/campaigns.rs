@@ -390,10 +390,8 @@ impl MiraiV2Client {
     /// end; on an error it may hold part of the report. Retried like a read, but only before the body starts.
     ///
     /// ```no_run
-    /// # async fn run(client: mirai_calls::MiraiV2Client) -> call_core::Result<()> {
-    /// let mut file = tokio::fs::File::create("campaign.csv").await.map_err(|e| {
-    ///     call_core::Error::new(call_core::ErrorKind::Io, "could not create the file").with_source(e)
-    /// })?;
+    /// # async fn run(client: mirai_calls::MiraiV2Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut file = tokio::fs::File::create("campaign.csv").await?;
     /// let bytes = client.campaign_report_csv(&"cmp_01K7QAC5N9P4R7S3T6V8W2X4YB".parse()?, &mut file).await?;
     /// eprintln!("{bytes} bytes of report");
     /// # Ok(()) }

@@ -4,7 +4,7 @@ use mirai_calls::legacy::{
     AbandonedCartPayload, CartCustomer, CartLineItem, InitiateCall, NdrFollowupPayload,
     OrderCustomer, OrderLineItem, PriceSet, ShopifyOrderPayload,
 };
-use mirai_calls::{ErrorKind, MiraiCallStatus};
+use mirai_calls::{ErrorKind, MiraiLegacyCallStatus};
 use mockito::Server;
 use serde_json::{Map, json};
 
@@ -25,7 +25,7 @@ async fn initiate(body: serde_json::Value, call: InitiateCall) {
         .await;
     let queued = legacy(&server.url()).initiate_call(&call).await.unwrap();
     assert_eq!(queued.call_id.as_str(), "68f0a1b2c3d4e5f600000900");
-    assert_eq!(queued.status, MiraiCallStatus::Initiate);
+    assert_eq!(queued.status, MiraiLegacyCallStatus::Initiate);
     mock.assert_async().await;
 }
 

@@ -4,7 +4,7 @@ use hmac::{Hmac, Mac};
 use mirai_calls::legacy::{
     ActionKind, ActionPayload, ActionReason, EventData, EventType, WebhookEvent, WebhookVerifier,
 };
-use mirai_calls::{ErrorKind, MiraiCallStatus};
+use mirai_calls::{ErrorKind, MiraiLegacyCallStatus};
 use serde_json::json;
 use sha2::Sha256;
 
@@ -85,7 +85,7 @@ fn every_call_event_type_decodes_with_every_field() {
             .unwrap();
         assert_eq!(event.event_type, expected);
         assert_eq!(event.event_type.as_str(), raw_type);
-        assert_eq!(event.call_status(), Some(&MiraiCallStatus::parse(status)));
+        assert_eq!(event.call_status(), Some(&MiraiLegacyCallStatus::parse(status)));
         assert_eq!(
             event.dedup_key().as_deref(),
             Some(format!("{raw_type}:68f0a1b2c3d4e5f600000900").as_str())
@@ -212,7 +212,7 @@ fn unknown_types_and_fields_are_kept() {
     let event = WebhookEvent::from_slice(body).unwrap();
     assert_eq!(
         event.call_status(),
-        Some(&MiraiCallStatus::Unknown("warped".into()))
+        Some(&MiraiLegacyCallStatus::Unknown("warped".into()))
     );
     let EventData::Call(data) = &event.data else {
         panic!("not call data")

@@ -1,8 +1,8 @@
 //! Cartesia's call status.
 
-use crate::CallState;
+use call_core::CallState;
 
-crate::open_enum! {
+call_core::provider_kit::open_enum! {
     /// The `status` of a Cartesia agent call.
     ///
     /// Decodes both the current values (`created`, `started`, `completed`, `failed`; `Cartesia-Version: 2026-03-01`) and

@@ -1,18 +1,18 @@
 //! Mirai Minds' legacy call status.
 
-use crate::CallState;
+use call_core::CallState;
 
-crate::open_enum! {
+call_core::provider_kit::open_enum! {
     /// The status of a call in Mirai Minds' legacy API (`CallStatus` in its swagger), as webhooks report it.
     ///
     /// A call that has no status yet (still in its initial queue) is represented by `Option::None` where a status is
-    /// optional. Unknown values are kept in [`MiraiCallStatus::Unknown`].
+    /// optional. Unknown values are kept in [`MiraiLegacyCallStatus::Unknown`].
     ///
     /// [Abort Call](https://docs.miraiminds.co/api-reference/call/abort-call) is allowed when the call has no status yet
     /// or is `busy`, `failed`, `no-answer`, `rescheduled` or `validation-failed` (a retry may still be pending), and
     /// refused when it is `in-progress`, `completed`, `ended`, `timeout` or already `aborted`: see
-    /// [`MiraiCallStatus::is_abortable`].
-    pub enum MiraiCallStatus {
+    /// [`MiraiLegacyCallStatus::is_abortable`].
+    pub enum MiraiLegacyCallStatus {
         /// Queued and being dialled.
         Initiate = "initiate",
         /// Answered; the conversation is live. Not abortable in the legacy API.
@@ -40,7 +40,7 @@ crate::open_enum! {
     }
 }
 
-impl MiraiCallStatus {
+impl MiraiLegacyCallStatus {
     /// The provider-neutral state.
     ///
     /// `busy`, `failed`, `no-answer`, `rescheduled` and `validation-failed` are one attempt's result, not the call
@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn abortability_follows_the_docs() {
-        assert!(MiraiCallStatus::is_abortable(None));
+        assert!(MiraiLegacyCallStatus::is_abortable(None));
         for raw in [
             "busy",
             "failed",
@@ -96,7 +96,7 @@ mod tests {
             "validation-failed",
         ] {
             assert!(
-                MiraiCallStatus::is_abortable(Some(&MiraiCallStatus::parse(raw))),
+                MiraiLegacyCallStatus::is_abortable(Some(&MiraiLegacyCallStatus::parse(raw))),
                 "{raw}"
             );
         }
@@ -111,7 +111,7 @@ mod tests {
             "new-thing",
         ] {
             assert!(
-                !MiraiCallStatus::is_abortable(Some(&MiraiCallStatus::parse(raw))),
+                !MiraiLegacyCallStatus::is_abortable(Some(&MiraiLegacyCallStatus::parse(raw))),
                 "{raw}"
             );
         }
@@ -135,7 +135,7 @@ mod tests {
             ("warp", CallState::Unknown),
         ];
         for (raw, state) in cases {
-            let status = MiraiCallStatus::parse(raw);
+            let status = MiraiLegacyCallStatus::parse(raw);
             assert_eq!(status.as_str(), raw);
             assert_eq!(status.state(), state, "{raw}");
         }
