@@ -87,7 +87,7 @@ impl Sim {
 
     /// `NAME=value` lines that point the SDK's environment variables at this simulator:
     /// `CARTESIA_API_KEY`, `CARTESIA_BASE_URL`, `MIRAI_PUBLIC_KEY`, `MIRAI_PRIVATE_KEY`,
-    /// `MIRAI_WORKSPACE`, `MIRAI_BASE_URL`, `MIRAI_API_KEY`, `MIRAI_V2_BASE_URL`.
+    /// `MIRAI_WORKSPACE`, `MIRAI_LEGACY_BASE_URL`, `MIRAI_API_KEY`, `MIRAI_V2_BASE_URL`.
     pub fn env_lines(&self) -> Vec<String> {
         env_lines(&self.app)
     }
@@ -147,7 +147,7 @@ pub(crate) fn env_lines(app: &App) -> Vec<String> {
         format!("MIRAI_PUBLIC_KEY={}", c.mirai_public_key()),
         format!("MIRAI_PRIVATE_KEY={}", c.mirai_private_key()),
         format!("MIRAI_WORKSPACE={}", c.mirai_workspace()),
-        format!("MIRAI_BASE_URL={base}"),
+        format!("MIRAI_LEGACY_BASE_URL={base}"),
         format!("MIRAI_API_KEY={}", c.mirai_api_key()),
         format!("MIRAI_V2_BASE_URL={base}"),
     ]

@@ -21,7 +21,7 @@ async fn describes_itself() {
         "MIRAI_PUBLIC_KEY=pk_sim".to_owned(),
         "MIRAI_PRIVATE_KEY=sk_sim".to_owned(),
         "MIRAI_WORKSPACE=6690a1b2c3d4e5f600000002".to_owned(),
-        format!("MIRAI_BASE_URL={base}"),
+        format!("MIRAI_LEGACY_BASE_URL={base}"),
         "MIRAI_API_KEY=sk_live_sim".to_owned(),
         format!("MIRAI_V2_BASE_URL={base}"),
     ] {
