@@ -3,43 +3,40 @@
 use calls_facade::cartesia::{
     Call, CallLogsResult, CartesiaClient, CreateOutboundCalls, ListCalls,
 };
-use futures_util::StreamExt;
 
-use crate::cli::{CartesiaCommand, Output};
+use crate::call_commands::{print_download, print_status};
+use crate::cli::{CallArg, CartesiaCommand, DownloadArgs, Output};
 use crate::exit::Exit;
-use crate::single::{call_id, failure, field, print};
+use crate::single::{call_id, field, print, print_stream, terminal_safe};
 
 pub(crate) async fn run(client: CartesiaClient, command: CartesiaCommand, output: Output) -> Exit {
-    match command {
+    command_for(client, command, output)
+        .await
+        .unwrap_or_else(|exit| exit)
+}
+
+/// Runs `command`; `Err` is an exit before anything was sent (an id that cannot be one).
+async fn command_for(
+    client: CartesiaClient,
+    command: CartesiaCommand,
+    output: Output,
+) -> Result<Exit, Exit> {
+    Ok(match command {
         // Bulk cancel is dispatched by main.rs.
         CartesiaCommand::Cancel(_) => Exit::usage("internal: cancel is a bulk command"),
         CartesiaCommand::Batch(command) => crate::batch::run(client, command, output).await,
-        CartesiaCommand::Get { id } => {
-            let id = match call_id(&id) {
-                Ok(id) => id,
-                Err(exit) => return exit,
-            };
-            print(client.get_call(&id).await, output, call_json, call_text)
-        }
-        CartesiaCommand::Status { id } => {
-            let id = match call_id(&id) {
-                Ok(id) => id,
-                Err(exit) => return exit,
-            };
-            print(
-                client.get_call(&id).await,
-                output,
-                |call| {
-                    serde_json::json!({
-                        "provider": "cartesia",
-                        "call_id": call.id.as_str(),
-                        "state": call.status.state().as_str(),
-                        "status": call.status.as_str(),
-                    })
-                },
-                |call| format!("{} ({})", call.status.state(), call.status),
-            )
-        }
+        CartesiaCommand::Get(CallArg { id }) => print(
+            client.get_call(&call_id(&id)?).await,
+            output,
+            call_json,
+            call_text,
+        ),
+        CartesiaCommand::Status(CallArg { id }) => print_status(
+            client.get_call(&call_id(&id)?).await,
+            output,
+            "cartesia",
+            |call| (&call.id, call.status.state(), call.status.as_str()),
+        ),
         CartesiaCommand::List {
             agent_id,
             page_size,
@@ -49,61 +46,46 @@ pub(crate) async fn run(client: CartesiaClient, command: CartesiaCommand, output
             let request = ListCalls::new(agent_id)
                 .limit(page_size)
                 .expand_transcript(transcript);
-            let mut calls = client.list_calls_stream(request);
-            let mut printed = 0u64;
-            while max.is_none_or(|max| printed < max) {
-                match calls.next().await {
-                    None => break,
-                    Some(Ok(call)) => {
-                        match output {
-                            Output::Json => println!("{}", call_json(&call)),
-                            Output::Text => println!(
-                                "{}",
-                                crate::single::terminal_safe(&format!(
-                                    "{}  {:<9}  {}",
-                                    call.id,
-                                    call.status.as_str(),
-                                    call.start_time.map(|t| t.to_string()).unwrap_or_default()
-                                ))
-                            ),
-                        }
-                        printed += 1;
-                    }
-                    Some(Err(error)) => return failure(&error, output),
-                }
-            }
-            Exit::Success
+            print_stream(
+                client.list_calls_stream(request),
+                max,
+                output,
+                call_json,
+                |call| {
+                    terminal_safe(&format!(
+                        "{}  {:<9}  {}",
+                        call.id,
+                        call.status.as_str(),
+                        call.start_time.map(|t| t.to_string()).unwrap_or_default()
+                    ))
+                    .into_owned()
+                },
+            )
+            .await
         }
-        CartesiaCommand::Delete { id } => {
-            let id = match call_id(&id) {
-                Ok(id) => id,
-                Err(exit) => return exit,
-            };
-            print(client.delete_call(&id).await, output, call_json, |call| {
+        CartesiaCommand::Delete(CallArg { id }) => print(
+            client.delete_call(&call_id(&id)?).await,
+            output,
+            call_json,
+            |call| {
                 format!(
                     "deleted the data of {} (redacted at {})",
                     call.id,
                     display(call.redacted_at)
                 )
-            })
-        }
-        CartesiaCommand::Audio { id, out } => {
-            let id = match call_id(&id) {
-                Ok(id) => id,
-                Err(exit) => return exit,
-            };
-            print(
+            },
+        ),
+        CartesiaCommand::Audio(DownloadArgs { id, out }) => {
+            let id = call_id(&id)?;
+            print_download(
                 client.download_audio_to_file(&id, &out).await,
                 output,
-                |bytes| serde_json::json!({"call_id": id.as_str(), "file": out.display().to_string(), "bytes": bytes}),
-                |bytes| format!("wrote {bytes} bytes to {}", out.display()),
+                &id,
+                &out,
             )
         }
-        CartesiaCommand::Logs { id } => {
-            let id = match call_id(&id) {
-                Ok(id) => id,
-                Err(exit) => return exit,
-            };
+        CartesiaCommand::Logs(CallArg { id }) => {
+            let id = call_id(&id)?;
             print(
                 client.get_call_logs(&id).await,
                 output,
@@ -170,7 +152,7 @@ pub(crate) async fn run(client: CartesiaClient, command: CartesiaCommand, output
                 },
             )
         }
-    }
+    })
 }
 
 fn call_json(call: &Call) -> serde_json::Value {

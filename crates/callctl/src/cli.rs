@@ -118,15 +118,9 @@ pub(crate) enum CartesiaCommand {
     /// Cancel calls (only `started` calls can be cancelled); every id gets exactly one answer.
     Cancel(BulkArgs),
     /// Print a call record.
-    Get {
-        /// The call id.
-        id: String,
-    },
+    Get(CallArg),
     /// Print a call's state (queued, active, ended, unknown) and Cartesia status.
-    Status {
-        /// The call id.
-        id: String,
-    },
+    Status(CallArg),
     /// List an agent's calls, newest first, page by page (one JSON object per line with --output json).
     List {
         /// The agent whose calls to list.
@@ -143,23 +137,11 @@ pub(crate) enum CartesiaCommand {
         transcript: bool,
     },
     /// Delete a finished call's sensitive data (transcript, audio, logs); the record stays, redacted.
-    Delete {
-        /// The call id.
-        id: String,
-    },
+    Delete(CallArg),
     /// Download a call's recording (WAV) to a file, written atomically.
-    Audio {
-        /// The call id.
-        id: String,
-        /// Where to write the WAV.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
+    Audio(DownloadArgs),
     /// Print a call's runtime logs.
-    Logs {
-        /// The call id.
-        id: String,
-    },
+    Logs(CallArg),
     /// Place outbound calls (never retried once sent: a failure after sending means calls may have been placed).
     Create {
         /// The agent that makes the calls.
@@ -294,15 +276,9 @@ pub(crate) enum MiraiV2Command {
         idempotency_key: Option<String>,
     },
     /// Print a call record.
-    Get {
-        /// The call id.
-        id: String,
-    },
+    Get(CallArg),
     /// Print a call's state (queued, active, ended, unknown) and Mirai status.
-    Status {
-        /// The call id.
-        id: String,
-    },
+    Status(CallArg),
     /// List calls, newest first, page by page (one JSON object per line with --output json).
     List {
         /// Only this agent's calls.
@@ -316,18 +292,26 @@ pub(crate) enum MiraiV2Command {
         max: Option<u64>,
     },
     /// Print a finished call's transcript.
-    Transcript {
-        /// The call id.
-        id: String,
-    },
+    Transcript(CallArg),
     /// Download a call's recording (WAV) to a file, written atomically.
-    Recording {
-        /// The call id.
-        id: String,
-        /// Where to write the WAV.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
+    Recording(DownloadArgs),
+}
+
+/// The one call a command is about.
+#[derive(Debug, Args)]
+pub(crate) struct CallArg {
+    /// The call id.
+    pub(crate) id: String,
+}
+
+/// A call whose recording to download, and where to.
+#[derive(Debug, Args)]
+pub(crate) struct DownloadArgs {
+    /// The call id.
+    pub(crate) id: String,
+    /// Where to write the WAV.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
 }
 
 /// The ids of a bulk command and how hard to push.

@@ -7,6 +7,7 @@
 
 mod batch;
 mod bulk;
+mod call_commands;
 mod campaign;
 mod cartesia;
 mod cli;

@@ -2,14 +2,25 @@
 
 use calls_facade::mirai::MiraiV2Client;
 use calls_facade::mirai::v2::{Call, CreateCall, ListCalls};
-use futures_util::StreamExt;
 
-use crate::cli::{MiraiV2Command, Output};
+use crate::call_commands::{print_download, print_status};
+use crate::cli::{CallArg, DownloadArgs, MiraiV2Command, Output};
 use crate::exit::Exit;
-use crate::single::{call_id, failure, field, print};
+use crate::single::{call_id, field, print, print_stream, terminal_safe};
 
 pub(crate) async fn run(client: MiraiV2Client, command: MiraiV2Command, output: Output) -> Exit {
-    match command {
+    command_for(client, command, output)
+        .await
+        .unwrap_or_else(|exit| exit)
+}
+
+/// Runs `command`; `Err` is an exit before anything was sent (an id that cannot be one).
+async fn command_for(
+    client: MiraiV2Client,
+    command: MiraiV2Command,
+    output: Output,
+) -> Result<Exit, Exit> {
+    Ok(match command {
         // Bulk abort is dispatched by main.rs.
         MiraiV2Command::Abort(_) => Exit::usage("internal: abort is a bulk command"),
         MiraiV2Command::Campaign(command) => {
@@ -43,32 +54,18 @@ pub(crate) async fn run(client: MiraiV2Client, command: MiraiV2Command, output: 
                 },
             )
         }
-        MiraiV2Command::Get { id } => {
-            let id = match call_id(&id) {
-                Ok(id) => id,
-                Err(exit) => return exit,
-            };
-            print(client.get_call(&id).await, output, call_json, call_text)
-        }
-        MiraiV2Command::Status { id } => {
-            let id = match call_id(&id) {
-                Ok(id) => id,
-                Err(exit) => return exit,
-            };
-            print(
-                client.get_call(&id).await,
-                output,
-                |call| {
-                    serde_json::json!({
-                        "provider": "mirai-v2",
-                        "call_id": call.id.as_str(),
-                        "state": call.status.state().as_str(),
-                        "status": call.status.as_str(),
-                    })
-                },
-                |call| format!("{} ({})", call.status.state(), call.status),
-            )
-        }
+        MiraiV2Command::Get(CallArg { id }) => print(
+            client.get_call(&call_id(&id)?).await,
+            output,
+            call_json,
+            call_text,
+        ),
+        MiraiV2Command::Status(CallArg { id }) => print_status(
+            client.get_call(&call_id(&id)?).await,
+            output,
+            "mirai-v2",
+            |call| (&call.id, call.status.state(), call.status.as_str()),
+        ),
         MiraiV2Command::List {
             agent_id,
             page_size,
@@ -78,64 +75,40 @@ pub(crate) async fn run(client: MiraiV2Client, command: MiraiV2Command, output: 
             if let Some(agent_id) = agent_id {
                 query = query.agent_id(agent_id);
             }
-            let calls = client.list_calls(query);
-            let mut calls = std::pin::pin!(calls);
-            let mut printed = 0u64;
-            while max.is_none_or(|max| printed < max) {
-                match calls.next().await {
-                    None => break,
-                    Some(Ok(call)) => {
-                        match output {
-                            Output::Json => println!("{}", call_json(&call)),
-                            Output::Text => println!(
-                                "{}",
-                                crate::single::terminal_safe(&format!(
-                                    "{}  {:<11}  {}",
-                                    call.id,
-                                    call.status.as_str(),
-                                    call.created_at.map(|t| t.to_string()).unwrap_or_default()
-                                ))
-                            ),
-                        }
-                        printed += 1;
-                    }
-                    Some(Err(error)) => return failure(&error, output),
-                }
-            }
-            Exit::Success
+            print_stream(client.list_calls(query), max, output, call_json, |call| {
+                terminal_safe(&format!(
+                    "{}  {:<11}  {}",
+                    call.id,
+                    call.status.as_str(),
+                    call.created_at.map(|t| t.to_string()).unwrap_or_default()
+                ))
+                .into_owned()
+            })
+            .await
         }
-        MiraiV2Command::Transcript { id } => {
-            let id = match call_id(&id) {
-                Ok(id) => id,
-                Err(exit) => return exit,
-            };
-            print(
-                client.transcript(&id).await,
-                output,
-                |transcript| serde_json::to_value(transcript).unwrap_or_default(),
-                |transcript| {
-                    transcript
-                        .turns
-                        .iter()
-                        .map(|turn| format!("{}: {}", turn.role, turn.text))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                },
-            )
-        }
-        MiraiV2Command::Recording { id, out } => {
-            let id = match call_id(&id) {
-                Ok(id) => id,
-                Err(exit) => return exit,
-            };
-            print(
+        MiraiV2Command::Transcript(CallArg { id }) => print(
+            client.transcript(&call_id(&id)?).await,
+            output,
+            |transcript| serde_json::to_value(transcript).unwrap_or_default(),
+            |transcript| {
+                transcript
+                    .turns
+                    .iter()
+                    .map(|turn| format!("{}: {}", turn.role, turn.text))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
+        ),
+        MiraiV2Command::Recording(DownloadArgs { id, out }) => {
+            let id = call_id(&id)?;
+            print_download(
                 client.download_recording_to_file(&id, &out).await,
                 output,
-                |bytes| serde_json::json!({"call_id": id.as_str(), "file": out.display().to_string(), "bytes": bytes}),
-                |bytes| format!("wrote {bytes} bytes to {}", out.display()),
+                &id,
+                &out,
             )
         }
-    }
+    })
 }
 
 fn call_json(call: &Call) -> serde_json::Value {
