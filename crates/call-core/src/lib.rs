@@ -26,6 +26,7 @@ mod open_enum;
 
 pub mod bulk;
 mod call_id;
+mod clock;
 mod control;
 mod error;
 mod http;
@@ -35,6 +36,7 @@ mod provider;
 pub mod provider_kit;
 mod rate_limit;
 mod read_first;
+mod resend;
 mod secret;
 mod state;
 pub mod stop_number;

@@ -4,6 +4,8 @@
 //! - The one HTTP path: a provider crate describes a [`Request`], sends it through its [`HttpClient`] and reads the
 //!   [`Response`]. Nothing else in the workspace sends HTTP, so every client gets the same timeouts, resend rules,
 //!   body caps and redaction.
+//! - [`ResendPolicy`]: whether and when any request goes again, for the HTTP path, [`read_first`] and a provider's
+//!   own waits (a [`Decision`] from an [`Attempt`]); every wait sleeps through the client's [`Clock`].
 //! - [`read_first`]: the cancel-then-read step a terminate takes when a provider's answer leaves the call's state in
 //!   doubt.
 //! - [`ErrorExt`]: building an [`Error`](crate::Error) field by field; [`unsupported`] for an operation a provider's
@@ -16,7 +18,9 @@ pub use crate::http::{
     BaseUrl, ClientSettings, DEFAULT_MAX_BODY_BYTES, HttpClient, HttpConfig, Idempotency,
     MAX_ERROR_BODY_BYTES, Request, Response, StreamingResponse, backoff_delay, parse_retry_after,
 };
+pub use crate::clock::{Clock, TokioClock};
 pub use crate::read_first::{Budget, Phase, ReadFirst, read_first};
+pub use crate::resend::{Attempt, Decision, Happened, ResendPolicy};
 
 #[doc(inline)]
 pub use crate::open_enum;

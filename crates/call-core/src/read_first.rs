@@ -7,7 +7,9 @@
 //! ringing, which the provider cannot stop yet (Cartesia), is waited for when the caller asked for a ring wait.
 //!
 //! One [`Budget`] bounds a run: a number of requests to send, and one deadline for all the requests and waits of the
-//! run (the ring wait aside, which has its own bound).
+//! run (the ring wait aside, which has its own bound). Whether to read, send again or poll again is the client's
+//! [`ResendPolicy`]'s decision, and every wait sleeps through its clock; a run is one tracing span (provider,
+//! `terminate`, call id).
 //!
 //! [`Idempotency::ReadFirst`]: crate::http::Idempotency::ReadFirst
 
@@ -15,33 +17,41 @@ use crate::error::ErrorExt;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use crate::http::backoff_delay;
-use crate::{Error, Result, RetryConfig};
+use tracing::Instrument;
+
+use crate::http::HttpClient;
+use crate::resend::{Attempt, Decision, Happened, ResendPolicy};
+use crate::{CallId, Error, Provider, Result};
 
 /// The longest deadline or ring wait: one day (a longer one would overflow an `Instant` on some platforms, and no
 /// call needs it).
 const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The limits of one [`read_first`] run: how many times the request may be sent, how long the run may take, and
-/// how long a ringing call may be waited for.
+/// The limits of one [`read_first`] run for one call: how many times the request may be sent, how long the run may
+/// take, and how long a ringing call may be waited for; and the client's [`ResendPolicy`], which decides within them.
 #[derive(Debug, Clone)]
 pub struct Budget {
     rounds: u32,
     time: Duration,
     ring_wait: Option<Duration>,
-    retry: RetryConfig,
+    policy: ResendPolicy,
+    provider: Provider,
+    call_id: CallId,
 }
 
 impl Budget {
-    /// The budget a client's retry settings give: the request sent up to `max_attempts` times, one
-    /// `operation_timeout` for every request and wait of the run, no ring wait. Ring-wait polls back off as retries
-    /// do (`initial_backoff` doubling to `max_backoff`), each delay between half and all of its cap.
-    pub fn new(retry: &RetryConfig) -> Self {
+    /// The budget `http`'s retry settings give for terminating `call_id`: the request sent up to `max_attempts`
+    /// times, one `operation_timeout` for every request and wait of the run, no ring wait. Ring-wait polls back off
+    /// as retries do (`initial_backoff` doubling to `max_backoff`), each delay between half and all of its cap.
+    pub fn new(http: &HttpClient, call_id: &CallId) -> Self {
+        let retry = http.retry_config();
         Budget {
             rounds: retry.max_attempts().max(1),
             time: retry.operation_timeout().min(MAX_WAIT),
             ring_wait: None,
-            retry: retry.clone(),
+            policy: http.resend_policy().clone(),
+            provider: http.provider(),
+            call_id: call_id.clone(),
         }
     }
 
@@ -137,13 +147,23 @@ pub enum ReadFirst<C> {
 /// `budget.time()` from the start, moved on by the time spent in the ring wait; ring-wait polls get the wait's end.
 ///
 /// ```
-/// use call_core::provider_kit::{Budget, ErrorExt, Phase, ReadFirst, read_first};
-/// use call_core::{Error, RetryConfig};
+/// use call_core::provider_kit::{
+///     BaseUrl, Budget, ErrorExt, HttpClient, HttpConfig, Phase, ReadFirst, read_first,
+/// };
+/// use call_core::{Error, Provider, RetryConfig};
 ///
 /// # tokio_test_block_on(async {
+/// let http = HttpClient::new(HttpConfig {
+///     provider: Provider::Cartesia,
+///     base_url: BaseUrl::parse("https://api.cartesia.ai")?,
+///     headers: Default::default(),
+///     retry: RetryConfig::standard(),
+///     user_agent: "example/1".into(),
+///     http_client: None,
+/// })?;
 /// // A call that is live: every cancel gets a 502, the read says it is still live.
 /// let answer = read_first(
-///     &Budget::new(&RetryConfig::standard()),
+///     &Budget::new(&http, &"ac_1".parse()?),
 ///     |_deadline| async { Err::<u32, _>(Error::from_status(502).with_attempts(1)) },
 ///     |_deadline| async { Ok::<_, Error>(("live", 1)) },
 ///     |_| true,
@@ -154,12 +174,38 @@ pub enum ReadFirst<C> {
 ///     ReadFirst::Read { attempts, .. } => assert_eq!(attempts, 6), // three cancels, three reads
 ///     other => panic!("{other:?}"),
 /// }
+/// # Ok::<(), Error>(())
 /// # });
-/// # fn tokio_test_block_on(f: impl std::future::Future<Output = ()>) {
-/// #     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f)
+/// # fn tokio_test_block_on(f: impl std::future::Future<Output = Result<(), call_core::Error>>) {
+/// #     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f).unwrap()
 /// # }
 /// ```
 pub async fn read_first<C, S, SF, R, RF>(
+    budget: &Budget,
+    send: S,
+    read: R,
+    doubtful: impl Fn(&Error) -> bool,
+    phase: impl Fn(&C) -> Phase,
+) -> ReadFirst<C>
+where
+    S: FnMut(Instant) -> SF,
+    SF: Future<Output = Result<u32>>,
+    R: FnMut(Instant) -> RF,
+    RF: Future<Output = Result<(C, u32)>>,
+{
+    let span = tracing::info_span!(
+        "call operation",
+        provider = budget.provider.as_str(),
+        operation = "terminate",
+        call_id = budget.call_id.as_str(),
+    );
+    rounds(budget, send, read, doubtful, phase)
+        .instrument(span)
+        .await
+}
+
+/// The rounds of [`read_first`], inside its span.
+async fn rounds<C, S, SF, R, RF>(
     budget: &Budget,
     mut send: S,
     mut read: R,
@@ -172,8 +218,9 @@ where
     R: FnMut(Instant) -> RF,
     RF: Future<Output = Result<(C, u32)>>,
 {
+    let policy = &budget.policy;
     let rounds = budget.rounds.max(1);
-    let mut deadline = Instant::now() + budget.time;
+    let mut deadline = policy.now() + budget.time;
     let mut ring = RingWait::new(budget);
     // Requests sent before the current round's request: earlier rounds, their reads, ring-wait polls.
     let mut spent = 0;
@@ -189,7 +236,13 @@ where
             }
             Err(error) => error,
         };
-        if !doubtful(&error) {
+        let judged = Happened::Failed {
+            doubtful: doubtful(&error),
+        };
+        if !matches!(
+            policy.decide(&Attempt::new(round, judged)),
+            Decision::Read { .. }
+        ) {
             let attempts = spent + error.attempts();
             return ReadFirst::Failed(error.with_attempts(attempts));
         }
@@ -208,10 +261,10 @@ where
         };
         spent += read_attempts;
         if round < rounds && phase(&call) == Phase::Ringing && ring.is_asked() {
-            let entered = Instant::now();
-            let polled = ring.wait(call, &mut read, &phase).await;
+            let entered = policy.now();
+            let polled = ring.wait(policy, call, &mut read, &phase).await;
             // The ring wait has its own bound: it is not charged to the deadline of the rest.
-            deadline += entered.elapsed();
+            deadline += policy.now().saturating_duration_since(entered);
             spent += polled.attempts;
             call = match polled.answer {
                 Ok(call) => call,
@@ -224,7 +277,13 @@ where
                 }
             };
         }
-        if round < rounds && phase(&call) == Phase::Live {
+        if phase(&call) == Phase::Live
+            && matches!(
+                policy.decide(&Attempt::new(round, Happened::StillLive)),
+                Decision::Resend { .. }
+            )
+        {
+            // No wait: the call was just read, and the HTTP path sends nothing past the deadline.
             round += 1;
             continue;
         }
@@ -238,14 +297,12 @@ where
     }
 }
 
-/// The ring wait of one run: its bound, when it started, and the jitter for its polls.
+/// The ring wait of one run: its bound, when it started, what it took and how many polls it made.
 struct RingWait {
     bound: Option<Duration>,
     end: Option<Instant>,
     waited: Option<Duration>,
     polls: u32,
-    retry: RetryConfig,
-    rng: fastrand::Rng,
 }
 
 /// What a ring wait ended with: the call as last read (or the poll's error), and the requests the polls sent.
@@ -261,11 +318,6 @@ impl RingWait {
             end: None,
             waited: None,
             polls: 0,
-            retry: budget.retry.clone(),
-            rng: match budget.retry.jitter_seed() {
-                Some(seed) => fastrand::Rng::with_seed(seed),
-                None => fastrand::Rng::new(),
-            },
         }
     }
 
@@ -281,6 +333,7 @@ impl RingWait {
     /// run) has come. A poll that fails because the end came is the wait running out, not a failed read.
     async fn wait<C, R, RF>(
         &mut self,
+        policy: &ResendPolicy,
         mut call: C,
         read: &mut R,
         phase: &impl Fn(&C) -> Phase,
@@ -289,7 +342,7 @@ impl RingWait {
         R: FnMut(Instant) -> RF,
         RF: Future<Output = Result<(C, u32)>>,
     {
-        let entered = Instant::now();
+        let entered = policy.now();
         let end = *self
             .end
             .get_or_insert_with(|| entered + self.bound.unwrap_or_default());
@@ -299,13 +352,11 @@ impl RingWait {
                 break Ok(call);
             }
             self.polls += 1;
-            // Half to all of the backoff cap: never a burst of reads, never in lockstep with other calls.
-            let random = 0.5 + self.rng.f64() / 2.0;
-            let delay = backoff_delay(&self.retry, self.polls, random);
-            if Instant::now() + delay >= end {
+            let poll = Attempt::new(self.polls, Happened::StillRinging).deadline(end);
+            let Decision::Resend { after, .. } = policy.decide(&poll) else {
                 break Ok(call);
-            }
-            tokio::time::sleep(delay).await;
+            };
+            policy.sleep(after).await;
             match read(end).await {
                 Ok((read_call, sent)) => {
                     attempts += sent;
@@ -313,14 +364,15 @@ impl RingWait {
                 }
                 Err(error) => {
                     attempts += error.attempts();
-                    if Instant::now() >= end && (error.is_timeout() || error.attempts() == 0) {
+                    if policy.now() >= end && (error.is_timeout() || error.attempts() == 0) {
                         break Ok(call);
                     }
                     break Err(error);
                 }
             }
         };
-        self.waited = Some(self.waited.unwrap_or_default() + entered.elapsed());
+        let took = policy.now().saturating_duration_since(entered);
+        self.waited = Some(self.waited.unwrap_or_default() + took);
         Polled { answer, attempts }
     }
 }
@@ -330,7 +382,7 @@ mod tests {
     use std::cell::{Cell, RefCell};
 
     use super::*;
-    use crate::ErrorKind;
+    use crate::{ErrorKind, RetryConfig};
 
     fn block_on<F: Future>(future: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
@@ -340,9 +392,23 @@ mod tests {
             .block_on(future)
     }
 
+    /// A budget from a client with `retry`; nothing is sent through it.
+    fn budget_of(retry: RetryConfig) -> Budget {
+        let http = HttpClient::new(crate::http::HttpConfig {
+            provider: Provider::Cartesia,
+            base_url: crate::http::BaseUrl::parse("http://127.0.0.1:9").expect("a base URL"),
+            headers: Default::default(),
+            retry,
+            user_agent: "test/1".into(),
+            http_client: None,
+        })
+        .expect("a client");
+        Budget::new(&http, &"ac_1".parse().expect("an id"))
+    }
+
     fn budget() -> Budget {
-        Budget::new(
-            &RetryConfig::standard()
+        budget_of(
+            RetryConfig::standard()
                 .with_max_attempts(3)
                 .with_initial_backoff(Duration::from_millis(1))
                 .with_max_backoff(Duration::from_millis(2))
@@ -691,8 +757,7 @@ mod tests {
 
     #[test]
     fn no_ring_wait_without_a_send_left() {
-        let one =
-            Budget::new(&RetryConfig::disabled()).with_ring_wait(Some(Duration::from_secs(5)));
+        let one = budget_of(RetryConfig::disabled()).with_ring_wait(Some(Duration::from_secs(5)));
         let run = run_with(&one, vec![Err(refused(1))], vec![Ok(("ringing", 1))]);
         assert!(matches!(
             run.answer,

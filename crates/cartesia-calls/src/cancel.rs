@@ -31,14 +31,14 @@ impl CartesiaClient {
     /// - [`ErrorKind::Upstream`] for 5xx (502 included) once retries are spent; [`ErrorKind::Decode`] for a 200 whose
     ///   body is not `{"cancelled": true}`; and the usual 401, 403, 429, timeout and transport errors.
     pub async fn cancel_call(&self, call_id: &CallId) -> call_core::Result<()> {
-        self.cancel_counting(call_id, Idempotency::Idempotent)
+        self.cancel_with_attempts(call_id, Idempotency::Idempotent)
             .await
             .map(|_| ())
     }
 
     /// Cancel Call, answering the number of requests sent. `terminate` sends it [`Idempotency::ReadFirst`]: never
     /// again after a doubtful answer, which it resolves by reading the call.
-    pub(crate) async fn cancel_counting(
+    pub(crate) async fn cancel_with_attempts(
         &self,
         call_id: &CallId,
         idempotency: Idempotency,

@@ -6,12 +6,12 @@ use std::time::Duration;
 use call_core::provider_kit::Idempotency;
 use call_core::provider_kit::{Budget, Phase, ReadFirst, read_first};
 use call_core::{
-    CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOptions,
-    TerminateOutcome, Termination, async_trait,
+    CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOptions, TerminateOutcome,
+    Termination, async_trait,
 };
 
-use crate::{CartesiaCallStatus, CartesiaClient};
 use crate::json::CallOutcomeBody;
+use crate::{CartesiaCallStatus, CartesiaClient};
 
 /// Whether a cancel's failure leaves something to find out by reading the call: a 400 (the call was not active:
 /// over, perhaps by an earlier cancel of ours, or not answered yet, or answered since), a 404 (no such call, or "no
@@ -84,20 +84,20 @@ impl CallControl for CartesiaClient {
         call_id: &CallId,
         options: &TerminateOptions,
     ) -> call_core::Result<Termination> {
-        let budget = Budget::new(self.http.retry_config()).with_ring_wait(options.ring_wait());
+        let budget = Budget::new(&self.http, call_id).with_ring_wait(options.ring_wait());
         let answer = read_first(
             &budget,
             |deadline| {
                 let client = self.until(deadline);
                 async move {
                     client
-                        .cancel_counting(call_id, Idempotency::ReadFirst)
+                        .cancel_with_attempts(call_id, Idempotency::ReadFirst)
                         .await
                 }
             },
             |deadline| {
                 let client = self.until(deadline);
-                async move { client.get_outcome_counting(call_id).await }
+                async move { client.get_outcome_with_attempts(call_id).await }
             },
             doubtful,
             phase,

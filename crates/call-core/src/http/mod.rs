@@ -11,11 +11,12 @@ mod retry;
 mod retry_after;
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
+use tracing::Instrument;
 
 pub use backoff::backoff_delay;
 pub use base_url::BaseUrl;
@@ -25,19 +26,14 @@ pub use retry::RetryConfig;
 pub use retry_after::parse_retry_after;
 
 use crate::error::ErrorExt;
+use crate::resend::{Attempt, Decision, Happened, ResendPolicy};
 use crate::{Error, ErrorKind, Provider, RateLimit};
 
 /// How much of an error body we read: enough for any provider message, never a 64 MiB page whole.
 pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
-/// The statuses worth another attempt of an idempotent request: timeouts, rate limits and transient server errors
-/// (Cartesia documents 502 on cancel as "could not be delivered; retry").
-fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
-}
-
 /// A provider's HTTP endpoint: a `reqwest::Client`, a checked base URL, the auth headers (marked sensitive) and the
-/// retry settings. Cheap to clone (one `Arc`).
+/// [`ResendPolicy`] (retry settings, jitter RNG, clock). Cheap to clone (one `Arc`).
 #[derive(Clone)]
 pub struct HttpClient {
     inner: Arc<Inner>,
@@ -58,8 +54,8 @@ struct Inner {
     external_headers: HeaderMap,
     /// `external_headers` and `Accept: application/json`.
     external_headers_json: HeaderMap,
-    retry: RetryConfig,
-    rng: Mutex<fastrand::Rng>,
+    /// Every resend decision of this client, its one jitter RNG and its clock.
+    policy: ResendPolicy,
     rate_limit: Arc<RateLimit>,
     /// The values of the sensitive headers (and the token after `Bearer `), to redact from bodies.
     secrets: Vec<Vec<u8>>,
@@ -163,10 +159,6 @@ impl HttpClient {
         };
         let headers_json = with_json(&headers);
         let external_headers_json = with_json(&external_headers);
-        let rng = match config.retry.jitter_seed() {
-            Some(seed) => fastrand::Rng::with_seed(seed),
-            None => fastrand::Rng::new(),
-        };
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 provider: config.provider,
@@ -176,8 +168,7 @@ impl HttpClient {
                 headers_json,
                 external_headers,
                 external_headers_json,
-                retry: config.retry,
-                rng: Mutex::new(rng),
+                policy: ResendPolicy::new(&config.retry),
                 rate_limit: Arc::new(RateLimit::new()),
                 secrets,
             }),
@@ -197,7 +188,13 @@ impl HttpClient {
 
     /// The retry settings.
     pub fn retry_config(&self) -> &RetryConfig {
-        &self.inner.retry
+        self.inner.policy.retry_config()
+    }
+
+    /// The client's resend policy: every loop that may send a request again decides through it and sleeps through
+    /// its clock ([`read_first`](crate::provider_kit::read_first), a provider's own waits).
+    pub fn resend_policy(&self) -> &ResendPolicy {
+        &self.inner.policy
     }
 
     /// This client (the same connection pool, rate-limit gate and settings) with one end for all its requests: each
@@ -244,7 +241,7 @@ impl HttpClient {
     /// [`Error::is_outcome_unknown`] when it was not idempotent.
     pub async fn send(&self, request: Request) -> crate::Result<Response> {
         let max_body = request.max_body_bytes;
-        let (response, sent) = self
+        let (answer, sent) = self
             .send_with_retries(&request, |mut response| async move {
                 let status = response.status().as_u16();
                 // Taken, not cloned: the body is read without them (its length comes from the body itself).
@@ -260,16 +257,24 @@ impl HttpClient {
                     !success,
                 )
                 .await?;
-                Ok((status, headers, body))
+                Ok(Answer {
+                    status,
+                    headers,
+                    body: AnswerBody::Read(body),
+                })
             })
             .await?;
-        let (status, headers, body) = response;
+        let body = match answer.body {
+            AnswerBody::Read(body) => body,
+            // `send`'s reader reads every body.
+            AnswerBody::Unread(_) => Bytes::new(),
+        };
         Ok(Response {
             provider: self.inner.provider,
             operation: request.operation,
             call_id: request.call_id,
-            status,
-            headers,
+            status: answer.status,
+            headers: answer.headers,
             body: self.redact(body),
             attempts: sent.attempts,
             earlier_may_have_taken_effect: sent.earlier_may_have_taken_effect,
@@ -289,35 +294,39 @@ impl HttpClient {
         &self,
         request: Request,
     ) -> crate::Result<std::result::Result<StreamingResponse, Response>> {
-        let (outcome, sent) = self
+        let (answer, sent) = self
             .send_with_retries(&request, |mut response| async move {
                 let status = response.status().as_u16();
-                if (200..300).contains(&status) {
-                    Ok(Ok(response))
+                let headers = response.headers().clone();
+                let body = if (200..300).contains(&status) {
+                    AnswerBody::Unread(response)
                 } else {
-                    let headers = response.headers().clone();
-                    let body = read_body(&mut response, MAX_ERROR_BODY_BYTES, true).await?;
-                    Ok(Err((status, headers, body)))
-                }
+                    AnswerBody::Read(read_body(&mut response, MAX_ERROR_BODY_BYTES, true).await?)
+                };
+                Ok(Answer {
+                    status,
+                    headers,
+                    body,
+                })
             })
             .await?;
-        Ok(match outcome {
-            Ok(response) => Ok(StreamingResponse {
-                status: response.status().as_u16(),
-                headers: response.headers().clone(),
+        Ok(match answer.body {
+            AnswerBody::Unread(response) => Ok(StreamingResponse {
+                status: answer.status,
+                headers: answer.headers,
                 response,
-                idle_timeout: self.inner.retry.attempt_timeout(),
+                idle_timeout: self.inner.policy.retry_config().attempt_timeout(),
                 attempts: sent.attempts,
                 provider: self.inner.provider,
                 operation: request.operation,
                 call_id: request.call_id,
             }),
-            Err((status, headers, body)) => Err(Response {
+            AnswerBody::Read(body) => Err(Response {
                 provider: self.inner.provider,
                 operation: request.operation,
                 call_id: request.call_id,
-                status,
-                headers,
+                status: answer.status,
+                headers: answer.headers,
                 body: self.redact(body),
                 attempts: sent.attempts,
                 earlier_may_have_taken_effect: sent.earlier_may_have_taken_effect,
@@ -326,33 +335,50 @@ impl HttpClient {
     }
 
     /// The retry loop shared by [`send`](Self::send) and [`send_streaming`](Self::send_streaming): `read` turns the
-    /// raw response into `T` within the attempt's timeout.
-    async fn send_with_retries<T, F, Fut>(
+    /// raw response into an [`Answer`] within the attempt's timeout. One span per request (provider, operation, call
+    /// id); the client's [`ResendPolicy`] decides after each attempt, and traces it.
+    async fn send_with_retries<F, Fut>(
         &self,
         request: &Request,
         read: F,
-    ) -> crate::Result<(T, Sent)>
+    ) -> crate::Result<(Answer, Sent)>
     where
         F: Fn(reqwest::Response) -> Fut,
-        Fut: Future<Output = Result<T, AttemptError>>,
-        T: HasStatus,
+        Fut: Future<Output = Result<Answer, AttemptError>>,
+    {
+        let span = tracing::info_span!(
+            "call operation",
+            provider = self.inner.provider.as_str(),
+            operation = %request.operation,
+            call_id = request.call_id.as_ref().map(crate::CallId::as_str),
+        );
+        self.attempts(request, read).instrument(span).await
+    }
+
+    async fn attempts<F, Fut>(&self, request: &Request, read: F) -> crate::Result<(Answer, Sent)>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<Answer, AttemptError>>,
     {
         let inner = &*self.inner;
-        let retry = &inner.retry;
-        // The clock is read once before each attempt (`now`) and, past the common path of one answered attempt, again
-        // after it where a decision needs the time.
-        let mut now = Instant::now();
-        let started = now;
-        let own = started + retry.operation_timeout();
+        let policy = &inner.policy;
+        let retry = policy.retry_config();
+        // Every time here is the client's clock (`policy.now()`), so a test's clock drives deadlines and waits alike.
+        // It is read once before each attempt (`now`) and, past the common path of one answered attempt, again after
+        // it where a decision needs the time.
+        let mut now = policy.now();
+        let own = now + retry.operation_timeout();
         let deadline = self.deadline.map_or(own, |set| set.min(own));
         let url = match &request.external {
             Some(url) => url.clone(),
             None => inner.base_url.join(&request.path, &request.query),
         };
-        let call_id = request.call_id.as_ref().map(|id| id.as_str()).unwrap_or("");
         let mut attempt: u32 = 0;
         // Whether an attempt before the current one may have been acted on by the provider.
         let mut acted = false;
+        // The pause this request's own 429 put on the client's gate, which its resend wait has slept out: when it was
+        // set (by tokio's clock, as the gate keeps time) and how long this request then slept.
+        let mut own_pause: Option<(Instant, Duration)> = None;
         loop {
             attempt += 1;
             if now >= deadline {
@@ -372,7 +398,7 @@ impl HttpClient {
                 }
                 return Err(error);
             }
-            let paused = inner.rate_limit.remaining();
+            let paused = self.gate_closed_for(own_pause);
             if !paused.is_zero() {
                 if now + paused >= deadline {
                     // The provider asked this client to wait past this operation's deadline: say so now, unsent.
@@ -391,13 +417,19 @@ impl HttpClient {
                     }
                     return Err(error);
                 }
-                inner.rate_limit.ready(deadline).await;
-                now = Instant::now();
+                // Wait until the gate opens (another 429 may close it for longer meanwhile), never past the deadline.
+                loop {
+                    let paused = self.gate_closed_for(own_pause);
+                    if paused.is_zero() || now >= deadline {
+                        break;
+                    }
+                    policy.sleep(paused.min(deadline - now)).await;
+                    now = policy.now();
+                }
             }
-            let attempt_end = now
-                + retry
-                    .attempt_timeout()
-                    .min(deadline.saturating_duration_since(now));
+            let attempt_timeout = retry
+                .attempt_timeout()
+                .min(deadline.saturating_duration_since(now));
             let mut outgoing = reqwest::Request::new(request.method.clone(), url.clone());
             *outgoing.headers_mut() = self.attempt_headers(request);
             if let Some(body) = &request.body {
@@ -406,7 +438,7 @@ impl HttpClient {
             // The request goes into reqwest's (boxed) future here, not into the attempt's: a future keeps what it
             // captures for all its life, and this one lives in the allocation of every `terminate`.
             let sending = inner.client.execute(outgoing);
-            let result = match tokio::time::timeout_at(attempt_end.into(), async {
+            let result = match tokio::time::timeout(attempt_timeout, async {
                 let response = sending.await.map_err(AttemptError::from_reqwest)?;
                 read(response).await
             })
@@ -415,55 +447,46 @@ impl HttpClient {
                 Ok(result) => result,
                 Err(_) => Err(AttemptError::Timeout),
             };
-            let may_retry = attempt < retry.max_attempts();
+            let latency = policy.now().saturating_duration_since(now);
             match result {
-                Ok(value) => {
-                    let status = value.status();
-                    tracing::debug!(
-                        provider = inner.provider.as_str(),
-                        operation = %request.operation,
-                        call_id,
-                        attempt,
-                        status,
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        "http attempt answered"
-                    );
-                    let retryable = match request.idempotency {
-                        Idempotency::Idempotent => is_retryable_status(status),
-                        Idempotency::ReadFirst => status == 429,
-                        Idempotency::NotIdempotent => false,
-                    } && !request
-                        .final_answer
-                        .is_some_and(|is_final| is_final(status, value.body()));
-                    if status == 429 {
-                        // Every request of this client waits, not only this one.
-                        inner.rate_limit.pause_for(
-                            value.retry_after().unwrap_or_else(|| self.backoff(attempt)),
-                        );
-                    }
-                    if retryable && may_retry {
-                        let delay = match value.retry_after() {
-                            Some(asked) => asked,
-                            None => self.backoff(attempt),
-                        };
-                        if Instant::now() + delay < deadline {
-                            acted |= !crate::error::is_refusal_status(status);
-                            tracing::info!(
-                                provider = inner.provider.as_str(),
-                                operation = %request.operation,
-                                call_id,
-                                attempt,
+                Ok(answer) => {
+                    let status = answer.status;
+                    let retry_after = answer.retry_after();
+                    let final_answer = !(200..300).contains(&status)
+                        && request
+                            .final_answer
+                            .is_some_and(|is_final| is_final(status, answer.body_bytes()));
+                    let decision = policy.decide(
+                        &Attempt::new(
+                            attempt,
+                            Happened::Answered {
                                 status,
-                                delay_ms = delay.as_millis() as u64,
-                                "retrying after a transient answer"
-                            );
-                            tokio::time::sleep(delay).await;
-                            now = Instant::now();
-                            continue;
+                                final_answer,
+                            },
+                        )
+                        .idempotency(request.idempotency)
+                        .retry_after(retry_after)
+                        .deadline(deadline)
+                        .latency(latency),
+                    );
+                    if status == 429 {
+                        // Every request of this client waits, not only this one: as long as this one will.
+                        let pause = decision.resend_after().unwrap_or_else(|| {
+                            retry_after.unwrap_or_else(|| policy.backoff(attempt))
+                        });
+                        inner.rate_limit.pause_for(pause);
+                    }
+                    if let Decision::Resend { after, .. } = decision {
+                        acted |= !crate::error::is_refusal_status(status);
+                        if status == 429 {
+                            own_pause = Some((Instant::now(), after));
                         }
+                        policy.sleep(after).await;
+                        now = policy.now();
+                        continue;
                     }
                     return Ok((
-                        value,
+                        answer,
                         Sent {
                             attempts: attempt,
                             earlier_may_have_taken_effect: acted,
@@ -472,35 +495,26 @@ impl HttpClient {
                 }
                 Err(error) => {
                     let sent = error.may_have_been_sent();
-                    tracing::debug!(
-                        provider = inner.provider.as_str(),
-                        operation = %request.operation,
-                        call_id,
-                        attempt,
-                        error = error.describe(),
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        "http attempt failed"
+                    let decision = policy.decide(
+                        &Attempt::new(
+                            attempt,
+                            Happened::NoAnswer {
+                                kind: error.describe(),
+                                may_have_been_sent: sent,
+                                retry_cannot_help: error.is_final(),
+                            },
+                        )
+                        .idempotency(request.idempotency)
+                        .deadline(deadline)
+                        .latency(latency),
                     );
-                    let repeatable = request.idempotency == Idempotency::Idempotent || !sent;
-                    if repeatable && may_retry && !error.is_final() {
-                        let delay = self.backoff(attempt);
-                        if Instant::now() + delay < deadline {
-                            acted |= sent;
-                            tracing::info!(
-                                provider = inner.provider.as_str(),
-                                operation = %request.operation,
-                                call_id,
-                                attempt,
-                                error = error.describe(),
-                                delay_ms = delay.as_millis() as u64,
-                                "retrying after a failed attempt"
-                            );
-                            tokio::time::sleep(delay).await;
-                            now = Instant::now();
-                            continue;
-                        }
+                    if let Decision::Resend { after, .. } = decision {
+                        acted |= sent;
+                        policy.sleep(after).await;
+                        now = policy.now();
+                        continue;
                     }
-                    let deadline_hit = Instant::now() >= deadline;
+                    let deadline_hit = policy.now() >= deadline;
                     let mut error = error
                         .into_error(deadline_hit)
                         .with_provider(inner.provider)
@@ -517,6 +531,17 @@ impl HttpClient {
                 }
             }
         }
+    }
+
+    /// How long the client's rate-limit gate stays closed for this request: all of it, except the part of its own
+    /// 429's pause that its resend wait has already slept through. With tokio's clock that part is already over; with
+    /// a test's clock, whose sleeps take no real time, it is not, and waiting for it again would wait twice.
+    fn gate_closed_for(&self, own_pause: Option<(Instant, Duration)>) -> Duration {
+        // Read before the gate, so the gate's own clock read comes later and nothing of this request's is left over.
+        let slept_out = own_pause.map_or(Duration::ZERO, |(set, slept)| {
+            slept.saturating_sub(set.elapsed())
+        });
+        self.inner.rate_limit.remaining().saturating_sub(slept_out)
     }
 
     /// The headers of one attempt of `request`: ours (for a provider-given URL, only the user agent), the request's
@@ -567,14 +592,6 @@ impl HttpClient {
         }
         Bytes::from(text)
     }
-
-    fn backoff(&self, attempt: u32) -> Duration {
-        let random = match self.inner.rng.lock() {
-            Ok(mut rng) => rng.f64(),
-            Err(poisoned) => poisoned.into_inner().f64(),
-        };
-        backoff_delay(&self.inner.retry, attempt, random)
-    }
 }
 
 impl fmt::Debug for HttpClient {
@@ -583,7 +600,7 @@ impl fmt::Debug for HttpClient {
         f.debug_struct("HttpClient")
             .field("provider", &self.inner.provider)
             .field("base_url", &self.inner.base_url)
-            .field("retry", &self.inner.retry)
+            .field("policy", &self.inner.policy)
             .field("deadline", &self.deadline)
             .finish_non_exhaustive()
     }
@@ -656,48 +673,33 @@ impl StreamingResponse {
     }
 }
 
-/// Something the retry loop can read a status and `Retry-After` from.
-trait HasStatus {
-    fn status(&self) -> u16;
-    fn retry_after(&self) -> Option<Duration>;
-    /// The body, where it was read (error bodies always are).
-    fn body(&self) -> &[u8];
+/// One attempt's answer, as the retry loop reads it: the status, the headers, and the body, read (capped) or, for a
+/// 2xx that [`HttpClient::send_streaming`] streams, still to come.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: AnswerBody,
 }
 
-fn retry_after_of(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get("retry-after")?.to_str().ok()?;
-    parse_retry_after(value, std::time::SystemTime::now())
+/// The body of an [`Answer`].
+enum AnswerBody {
+    /// Read, up to its cap (error bodies always are).
+    Read(Bytes),
+    /// A 2xx whose body the caller streams.
+    Unread(reqwest::Response),
 }
 
-impl HasStatus for (u16, HeaderMap, Bytes) {
-    fn status(&self) -> u16 {
-        self.0
-    }
+impl Answer {
     fn retry_after(&self) -> Option<Duration> {
-        retry_after_of(&self.1)
+        let value = self.headers.get("retry-after")?.to_str().ok()?;
+        parse_retry_after(value, std::time::SystemTime::now())
     }
-    fn body(&self) -> &[u8] {
-        &self.2
-    }
-}
 
-impl HasStatus for std::result::Result<reqwest::Response, (u16, HeaderMap, Bytes)> {
-    fn status(&self) -> u16 {
-        match self {
-            Ok(response) => response.status().as_u16(),
-            Err(read) => read.0,
-        }
-    }
-    fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Ok(response) => retry_after_of(response.headers()),
-            Err(read) => retry_after_of(&read.1),
-        }
-    }
-    fn body(&self) -> &[u8] {
-        match self {
-            Ok(_) => &[],
-            Err(read) => &read.2,
+    /// The body, where it was read.
+    fn body_bytes(&self) -> &[u8] {
+        match &self.body {
+            AnswerBody::Read(body) => body,
+            AnswerBody::Unread(_) => &[],
         }
     }
 }

@@ -1,7 +1,9 @@
 //! How often and how long to try.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::{Error, ErrorKind};
 
 /// Retry and timeout settings of a client.
@@ -26,7 +28,9 @@ use crate::{Error, ErrorKind};
 /// delay, and is honoured only while it fits within the operation timeout; past it, the rate-limit error is returned
 /// at once with the delay in [`Error::retry_after`].
 ///
-/// Only what is safe to repeat is retried: see [`Idempotency`](crate::http::Idempotency).
+/// Only what is safe to repeat is retried: see [`Idempotency`](crate::http::Idempotency). Every resend decision of a
+/// client is taken by one [`ResendPolicy`](crate::provider_kit::ResendPolicy) built from this config, and every wait
+/// sleeps through one [`Clock`](crate::provider_kit::Clock) (tokio's unless [`with_clock`](RetryConfig::with_clock) sets another).
 ///
 /// ```
 /// use std::time::Duration;
@@ -36,7 +40,7 @@ use crate::{Error, ErrorKind};
 /// assert_eq!(retry.max_attempts(), 5);
 /// assert_eq!(RetryConfig::disabled().max_attempts(), 1);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RetryConfig {
     max_attempts: u32,
     initial_backoff: Duration,
@@ -45,7 +49,29 @@ pub struct RetryConfig {
     operation_timeout: Duration,
     jitter: bool,
     jitter_seed: Option<u64>,
+    clock: Option<Arc<dyn Clock>>,
 }
+
+/// Settings are equal when every value is, and both use tokio's clock or the same clock.
+impl PartialEq for RetryConfig {
+    fn eq(&self, other: &Self) -> bool {
+        let same_clock = match (&self.clock, &other.clock) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        self.max_attempts == other.max_attempts
+            && self.initial_backoff == other.initial_backoff
+            && self.max_backoff == other.max_backoff
+            && self.attempt_timeout == other.attempt_timeout
+            && self.operation_timeout == other.operation_timeout
+            && self.jitter == other.jitter
+            && self.jitter_seed == other.jitter_seed
+            && same_clock
+    }
+}
+
+impl Eq for RetryConfig {}
 
 impl RetryConfig {
     /// The defaults in the table above.
@@ -58,6 +84,7 @@ impl RetryConfig {
             operation_timeout: Duration::from_secs(30),
             jitter: true,
             jitter_seed: None,
+            clock: None,
         }
     }
 
@@ -119,6 +146,15 @@ impl RetryConfig {
         self
     }
 
+    /// Sets the clock every wait of the client reads and sleeps on (default: `Instant::now()` and
+    /// `tokio::time::sleep`), so a test can drive time: a sleep that records its delays and returns at once runs a
+    /// 50 s `Retry-After` without waiting. See [`Clock`](crate::provider_kit::Clock) for what it does not cover.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// The number of attempts in all.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
@@ -152,6 +188,11 @@ impl RetryConfig {
     /// The jitter seed, when set.
     pub fn jitter_seed(&self) -> Option<u64> {
         self.jitter_seed
+    }
+
+    /// The clock set by [`with_clock`](RetryConfig::with_clock), if any.
+    pub fn clock(&self) -> Option<&Arc<dyn Clock>> {
+        self.clock.as_ref()
     }
 
     /// Checks the settings; client builders call this in `build()`.

@@ -1,7 +1,7 @@
 //! Abort Call (legacy API) and termination through it.
 
 use call_core::provider_kit::ErrorExt;
-use call_core::provider_kit::{Idempotency, Request};
+use call_core::provider_kit::{Attempt, Decision, Happened, Idempotency, Request};
 use call_core::{
     CallControl, CallId, Error, ErrorKind, Provider, TerminateOutcome, Termination, async_trait,
 };
@@ -208,13 +208,14 @@ impl MiraiLegacyClient {
     ///   than `aborted`): it may not come from Mirai, so it is not taken as success. The error names the field, and
     ///   never quotes the body.
     pub async fn abort_call(&self, call_id: &CallId) -> call_core::Result<Aborted> {
-        self.abort_counting(call_id)
+        self.abort_with_attempts(call_id)
             .await
             .map(|(aborted, _)| aborted)
             .map_err(|failed| failed.error)
     }
 
-    async fn abort_counting(&self, call_id: &CallId) -> Result<(Aborted, u32), Failed> {
+    /// Abort Call, answering the number of requests sent too.
+    async fn abort_with_attempts(&self, call_id: &CallId) -> Result<(Aborted, u32), Failed> {
         let body = serde_json::to_vec(&AbortBody {
             call_id: call_id.as_str(),
         })
@@ -335,16 +336,22 @@ impl CallControl for MiraiLegacyClient {
         let Failed {
             error: first,
             earlier_acted,
-        } = match self.abort_counting(call_id).await {
+        } = match self.abort_with_attempts(call_id).await {
             Ok((aborted, attempts)) => return Ok(aborted_now(call_id, aborted, attempts)),
             Err(failed) => failed,
         };
         // A 2xx that is not Mirai's answer leaves the abort's effect unknown, and the legacy API cannot read the call:
-        // ask once more (abort is safe to repeat). Its answer is about a call our first request may have aborted.
-        if first.kind() == ErrorKind::Decode
-            && first.status().is_some_and(|s| (200..300).contains(&s))
+        // the policy has it asked once more (abort is safe to repeat). Its answer is about a call our first request
+        // may have aborted.
+        let unconfirmed = first.kind() == ErrorKind::Decode
+            && first.status().is_some_and(|s| (200..300).contains(&s));
+        let policy = self.http.resend_policy();
+        if unconfirmed
+            && let Decision::Resend { after, .. } =
+                policy.decide(&Attempt::new(1, Happened::Unconfirmed))
         {
-            return match self.abort_counting(call_id).await {
+            policy.sleep(after).await;
+            return match self.abort_with_attempts(call_id).await {
                 Ok((aborted, attempts)) => {
                     Ok(aborted_now(call_id, aborted, first.attempts() + attempts))
                 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use call_core::Error;
-use call_core::provider_kit::Idempotency;
+use call_core::provider_kit::{Attempt, Decision, Happened, Idempotency};
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Deserialize;
@@ -260,30 +260,29 @@ impl MiraiV2Client {
             Ok(response) => error_from(&response),
             Err(error) => error,
         };
-        if !worth_reading(&error) {
+        // Reading, never sending again: the request itself was already retried as the HTTP path allows.
+        let judged = Happened::Failed {
+            doubtful: worth_reading(&error),
+        };
+        if !matches!(
+            self.http.resend_policy().decide(&Attempt::new(1, judged)),
+            Decision::Read { .. }
+        ) {
             return Err(error);
         }
-        let (campaign, read_attempts) = match self.get_campaign_counting(id).await {
+        let (campaign, read_attempts) = match self.get_campaign_with_attempts(id).await {
             Ok(found) => found,
             // The read failed too: the request's own error is the truest answer we have.
             Err(_) => return Err(error),
         };
         match action.reached(&campaign.status) {
-            Some(outcome) => {
-                tracing::debug!(
-                    provider = "mirai-v2",
-                    operation = action.operation(),
-                    status = campaign.status.as_str(),
-                    "the campaign was already where we asked"
-                );
-                Ok(CampaignChange {
-                    campaign_id: id.clone(),
-                    status: campaign.status,
-                    outcome,
-                    funded_calls: None,
-                    attempts: error.attempts().saturating_add(read_attempts),
-                })
-            }
+            Some(outcome) => Ok(CampaignChange {
+                campaign_id: id.clone(),
+                status: campaign.status,
+                outcome,
+                funded_calls: None,
+                attempts: error.attempts().saturating_add(read_attempts),
+            }),
             None => Err(error),
         }
     }

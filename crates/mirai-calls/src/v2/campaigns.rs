@@ -210,13 +210,13 @@ impl MiraiV2Client {
     /// 503 `campaigns_unavailable` (not retryable), [`ErrorKind::Decode`] for a body that is not a campaign, and the
     /// usual 401, 403, 429, 5xx, timeout and transport errors (retried: a read is safe to repeat).
     pub async fn get_campaign(&self, id: &CampaignId) -> call_core::Result<Campaign> {
-        self.get_campaign_counting(id)
+        self.get_campaign_with_attempts(id)
             .await
             .map(|(campaign, _)| campaign)
     }
 
     /// Get Campaign, answering the number of requests sent too.
-    pub(crate) async fn get_campaign_counting(
+    pub(crate) async fn get_campaign_with_attempts(
         &self,
         id: &CampaignId,
     ) -> call_core::Result<(Campaign, u32)> {

@@ -3,7 +3,7 @@
 use call_core::provider_kit::ErrorExt;
 use std::collections::BTreeMap;
 
-use call_core::provider_kit::{Idempotency, Request, backoff_delay};
+use call_core::provider_kit::{Attempt, Decision, Happened, Idempotency, Request};
 use call_core::{CallId, Error, ErrorKind, Timestamp};
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -513,7 +513,7 @@ impl MiraiV2Client {
             // The key makes a repeat harmless: Mirai replays the first answer and places no second call.
             .idempotency(Idempotency::Idempotent)
             .final_when(is_final_answer);
-        let retry = self.http.retry_config();
+        let policy = self.http.resend_policy();
         let mut attempts = 0;
         let mut waits = 0;
         loop {
@@ -541,22 +541,16 @@ impl MiraiV2Client {
             if !duplicate {
                 return Err(error);
             }
-            if waits >= retry.max_attempts() {
+            waits += 1;
+            // Each wait is capped at one operation timeout, as each of the sends is.
+            let still_processing = Attempt::new(waits, Happened::StillProcessing)
+                .retry_after(response.retry_after())
+                .deadline(policy.now() + policy.retry_config().operation_timeout());
+            let Decision::Resend { after, .. } = policy.decide(&still_processing) else {
                 // Still processing after every wait: asking again later with the same call is right.
                 return Err(error.with_retryable(true));
-            }
-            waits += 1;
-            let delay = response.retry_after().unwrap_or_else(|| {
-                backoff_delay(retry, waits, fastrand::f64()).max(retry.initial_backoff())
-            });
-            tracing::info!(
-                provider = "mirai-v2",
-                operation = "create call",
-                wait = waits,
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                "the first request with this idempotency key is still processing; asking again"
-            );
-            tokio::time::sleep(delay.min(retry.operation_timeout())).await;
+            };
+            policy.sleep(after).await;
         }
     }
 }

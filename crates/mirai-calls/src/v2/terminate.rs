@@ -34,7 +34,7 @@ fn phase(call: &CallOutcome) -> Phase {
 
 impl MiraiV2Client {
     /// Get Call as `terminate` reads it: `GET /v2/calls/{id}`, of which only `status` and `ended_reason` are decoded.
-    async fn get_outcome_counting(
+    async fn get_outcome_with_attempts(
         &self,
         call_id: &CallId,
     ) -> call_core::Result<(CallOutcome, u32)> {
@@ -76,7 +76,7 @@ impl CallControl for MiraiV2Client {
     /// Mirai aborts a ringing call as it does a live one, so [`terminate_with`](CallControl::terminate_with) and
     /// its ring wait change nothing here: the default body calls this.
     async fn terminate(&self, call_id: &CallId) -> call_core::Result<Termination> {
-        let budget = Budget::new(self.http.retry_config());
+        let budget = Budget::new(&self.http, call_id);
         let answer = read_first(
             &budget,
             |deadline| {
@@ -88,7 +88,7 @@ impl CallControl for MiraiV2Client {
             },
             |deadline| {
                 let client = self.until(deadline);
-                async move { client.get_outcome_counting(call_id).await }
+                async move { client.get_outcome_with_attempts(call_id).await }
             },
             doubtful,
             phase,
