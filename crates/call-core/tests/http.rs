@@ -489,3 +489,239 @@ async fn attempts_refused_before_the_answer_are_not_taken_as_acted_on() {
     failed.assert_async().await;
     refused.assert_async().await;
 }
+
+/// A clock whose sleeps take no time: each is recorded, and `now()` moves on by it.
+#[derive(Debug, Default)]
+struct RecordingClock {
+    slept: std::sync::Mutex<Vec<Duration>>,
+}
+
+impl RecordingClock {
+    fn slept(&self) -> Vec<Duration> {
+        self.slept.lock().unwrap().clone()
+    }
+}
+
+impl call_core::provider_kit::Clock for RecordingClock {
+    fn now(&self) -> std::time::Instant {
+        std::time::Instant::now() + self.slept().iter().sum::<Duration>()
+    }
+
+    fn sleep(
+        &self,
+        duration: Duration,
+    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        self.slept.lock().unwrap().push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_within_the_deadline_is_slept_once_through_the_clients_clock() {
+    let mut server = Server::new_async().await;
+    let limited = server
+        .mock("POST", "/cancel")
+        .with_status(429)
+        .with_header("retry-after", "50")
+        .expect(1)
+        .create_async()
+        .await;
+    let ok = server
+        .mock("POST", "/cancel")
+        .with_status(200)
+        .expect(1)
+        .create_async()
+        .await;
+    let clock = std::sync::Arc::new(RecordingClock::default());
+    let retry = retry()
+        .with_operation_timeout(Duration::from_secs(60))
+        .with_attempt_timeout(Duration::from_secs(5))
+        .with_clock(clock.clone());
+    let started = std::time::Instant::now();
+    let request = Request::new(Method::POST, "cancel call").segment("cancel");
+    let response = client(&server.url(), retry).send(request).await.unwrap();
+    assert_eq!((response.status(), response.attempts()), (200, 2));
+    // Slept once, for what the provider asked, and not for real; the client's gate, closed by the 429, did not hold
+    // the request that had already slept it out.
+    assert_eq!(clock.slept(), [Duration::from_secs(50)]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    limited.assert_async().await;
+    ok.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_retry_after_past_the_deadline_is_not_slept() {
+    let mut server = Server::new_async().await;
+    let limited = server
+        .mock("POST", "/cancel")
+        .with_status(429)
+        .with_header("retry-after", "61")
+        .expect(1)
+        .create_async()
+        .await;
+    let clock = std::sync::Arc::new(RecordingClock::default());
+    let retry = retry()
+        .with_operation_timeout(Duration::from_secs(60))
+        .with_clock(clock.clone());
+    let request = Request::new(Method::POST, "cancel call").segment("cancel");
+    let response = client(&server.url(), retry).send(request).await.unwrap();
+    assert_eq!((response.status(), response.attempts()), (429, 1));
+    assert!(clock.slept().is_empty());
+    limited.assert_async().await;
+}
+
+/// Spans and events of `call_core`, with their fields as text.
+mod recorded {
+    use std::fmt;
+    use std::sync::{Arc, Mutex};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    pub(crate) type Fields = Vec<(String, String)>;
+
+    #[derive(Debug, Default, Clone)]
+    pub(crate) struct Recorder {
+        pub(crate) spans: Arc<Mutex<Vec<(String, Fields)>>>,
+        pub(crate) events: Arc<Mutex<Vec<Fields>>>,
+    }
+
+    struct Collect<'a>(&'a mut Fields);
+
+    impl Visit for Collect<'_> {
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.push((field.name().to_owned(), value.to_owned()));
+        }
+
+        fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+            self.0.push((field.name().to_owned(), format!("{value:?}")));
+        }
+    }
+
+    fn ours(metadata: &Metadata<'_>) -> bool {
+        metadata.target().starts_with("call_core")
+    }
+
+    impl Subscriber for Recorder {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+
+        fn new_span(&self, span: &Attributes<'_>) -> Id {
+            let mut spans = self.spans.lock().unwrap();
+            if ours(span.metadata()) {
+                let mut fields = Fields::new();
+                span.record(&mut Collect(&mut fields));
+                spans.push((span.metadata().name().to_owned(), fields));
+            }
+            Id::from_u64(u64::try_from(spans.len()).unwrap() + 1)
+        }
+
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+        fn event(&self, event: &Event<'_>) {
+            if ours(event.metadata()) {
+                let mut fields = Fields::new();
+                event.record(&mut Collect(&mut fields));
+                self.events.lock().unwrap().push(fields);
+            }
+        }
+
+        fn enter(&self, _: &Id) {}
+
+        fn exit(&self, _: &Id) {}
+    }
+
+    pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
+        fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// One span per request and one event per attempt, from the one place that decides; no key or body in either.
+///
+/// The subscriber is this thread's default, and `#[tokio::test]` runs the client on this one thread.
+#[tokio::test]
+async fn a_retried_cancel_is_one_span_and_an_event_per_attempt_with_its_decision() {
+    let recorder = recorded::Recorder::default();
+    // While exactly one dispatcher is registered, tracing-core caches a callsite's interest from whichever thread
+    // reaches it first (tokio-rs/tracing#3611); a second one makes every callsite ask the current thread's.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+
+    let mut server = Server::new_async().await;
+    let body = r#"{"reason":"body-canary-4417"}"#;
+    let unavailable = server
+        .mock("POST", "/agents/calls/ac_1/cancel")
+        .match_body(body)
+        .with_status(503)
+        .expect(1)
+        .create_async()
+        .await;
+    let cancelled = server
+        .mock("POST", "/agents/calls/ac_1/cancel")
+        .match_body(body)
+        .with_status(200)
+        .with_body(r#"{"cancelled":true}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let call: CallId = "ac_1".parse().unwrap();
+    let request = Request::new(Method::POST, "cancel call")
+        .segment("agents")
+        .segment("calls")
+        .call_id_segment(&call)
+        .segment("cancel")
+        .json_body(body.as_bytes().to_vec())
+        .idempotency(Idempotency::Idempotent);
+    let response = client(&server.url(), retry()).send(request).await.unwrap();
+    assert_eq!((response.status(), response.attempts()), (200, 2));
+    unavailable.assert_async().await;
+    cancelled.assert_async().await;
+
+    let spans = recorder.spans.lock().unwrap().clone();
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    let span = &spans[0].1;
+    assert_eq!(recorded::field(span, "provider"), Some("cartesia"));
+    assert_eq!(recorded::field(span, "operation"), Some("cancel call"));
+    assert_eq!(recorded::field(span, "call_id"), Some("ac_1"));
+    let events = recorder.events.lock().unwrap().clone();
+    let attempts: Vec<_> = events
+        .iter()
+        .map(|event| {
+            (
+                recorded::field(event, "attempt"),
+                recorded::field(event, "status"),
+                recorded::field(event, "decision"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            (Some("1"), Some("503"), Some("resend")),
+            (Some("2"), Some("200"), Some("done")),
+        ]
+    );
+    for event in &events {
+        assert!(recorded::field(event, "latency_ms").is_some(), "{event:?}");
+        assert!(recorded::field(event, "reason").is_some(), "{event:?}");
+    }
+    for (name, value) in spans
+        .iter()
+        .flat_map(|(_, f)| f)
+        .chain(events.iter().flatten())
+    {
+        for secret in ["sk_secret_1", "body-canary-4417", "reason\""] {
+            assert!(
+                !value.contains(secret),
+                "{name} = {value:?} holds {secret:?}"
+            );
+        }
+    }
+}

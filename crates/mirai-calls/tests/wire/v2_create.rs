@@ -300,3 +300,64 @@ async fn a_malformed_202_is_a_decode_error() {
     assert_eq!(err.kind(), ErrorKind::Decode);
     mock.assert_async().await;
 }
+
+/// A clock whose sleeps take no time: each is recorded, and `now()` moves on by it.
+#[derive(Debug, Default)]
+struct RecordingClock {
+    slept: std::sync::Mutex<Vec<std::time::Duration>>,
+}
+
+impl RecordingClock {
+    fn slept(&self) -> Vec<std::time::Duration> {
+        self.slept.lock().unwrap().clone()
+    }
+}
+
+impl mirai_calls::call_core::provider_kit::Clock for RecordingClock {
+    fn now(&self) -> std::time::Instant {
+        std::time::Instant::now() + self.slept().iter().sum::<std::time::Duration>()
+    }
+
+    fn sleep(
+        &self,
+        duration: std::time::Duration,
+    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        self.slept.lock().unwrap().push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+#[tokio::test]
+async fn duplicate_call_waits_sleep_through_the_clients_clock() {
+    let mut server = Server::new_async().await;
+    let call = CreateCall::phone("agt_1", "+919876543210");
+    let processing = create_mock(&mut server, call.key(), phone_body())
+        .with_status(409)
+        .with_header("retry-after", "20")
+        .with_body(v2_error("duplicate_call", "still processing"))
+        .expect(2)
+        .create_async()
+        .await;
+    let ok = create_mock(&mut server, call.key(), phone_body())
+        .with_status(202)
+        .with_body(ACCEPTED)
+        .expect(1)
+        .create_async()
+        .await;
+    let clock = std::sync::Arc::new(RecordingClock::default());
+    let retry = crate::support::fast_retry()
+        .with_operation_timeout(std::time::Duration::from_secs(60))
+        .with_clock(clock.clone());
+    let started = std::time::Instant::now();
+    let created = v2_with(&server.url(), retry)
+        .create_call(&call)
+        .await
+        .unwrap();
+    assert_eq!(created.attempts, 3);
+    // Mirai's 20 s twice, through the same sleep as every other wait, and not for real.
+    let twenty = std::time::Duration::from_secs(20);
+    assert_eq!(clock.slept(), [twenty, twenty]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    processing.assert_async().await;
+    ok.assert_async().await;
+}
