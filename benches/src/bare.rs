@@ -20,9 +20,7 @@ use anyhow::{Context, Result};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 
 use crate::Calls;
-use crate::latency::Latencies;
-use crate::measurement::Measurement;
-use crate::process_usage;
+use crate::measurement::{Measurement, Stopwatch};
 
 /// What one worker did.
 #[derive(Debug, Default)]
@@ -95,13 +93,11 @@ where
     C: Fn(String) -> F + Clone + Send + 'static,
     F: Future<Output = Result<(), String>> + Send + 'static,
 {
-    let ticks = process_usage::ticks_per_second();
     let queue = Arc::new(Mutex::new(calls.ids()));
     let workers = calls.concurrency.max(1);
     let expected = calls.count as usize / workers + 1;
 
-    let cpu_before = process_usage::now(ticks)?.cpu;
-    let started = Instant::now();
+    let stopwatch = Stopwatch::start()?;
     let handles: Vec<_> = (0..workers)
         .map(|_| tokio::spawn(worker(cancel.clone(), Arc::clone(&queue), expected)))
         .collect();
@@ -116,18 +112,15 @@ where
         }
         latencies.extend(done.latencies);
     }
-    let elapsed = started.elapsed();
-    let usage = process_usage::now(ticks)?;
-    Ok(Measurement {
+    let clock = stopwatch.stop()?;
+    Ok(Measurement::new(
         mode,
-        calls: calls.count,
+        calls.count,
         ok,
         first_failure,
-        elapsed,
-        latencies: Latencies::new(latencies),
-        cpu: usage.cpu.saturating_sub(cpu_before),
-        usage,
-    })
+        latencies,
+        clock,
+    ))
 }
 
 /// One worker: takes ids from `queue` and cancels each, until the queue is empty.
