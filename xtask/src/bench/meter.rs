@@ -123,7 +123,7 @@ impl Meter {
     ///
     /// When the child cannot be started, or its figures cannot be read.
     pub(crate) fn run(&self, job: &Job<'_>) -> Result<Usage> {
-        match self {
+        let ((status, stdout, stderr, wall), (peak_rss_kib, cpu)) = match self {
             Meter::GnuTime { output } => {
                 let mut command = Command::new(GNU_TIME);
                 command
@@ -131,26 +131,19 @@ impl Meter {
                     .arg(output)
                     .arg(job.program)
                     .args(&job.args);
-                let (status, stdout, stderr, wall) = run_to_end(command, job, |_| {})?;
+                let ran = run_to_end(command, job, |_| {})?;
                 let report = std::fs::read_to_string(output)
                     .with_context(|| format!("cannot read {}", output.display()))?;
-                let (peak_rss_kib, cpu) = parse_gnu_time(&report)
+                let figures = parse_gnu_time(&report)
                     .with_context(|| format!("unexpected GNU time report: {report:?}"))?;
-                Ok(Usage {
-                    status,
-                    stdout,
-                    stderr,
-                    wall,
-                    peak_rss_kib,
-                    cpu,
-                })
+                (ran, figures)
             }
             Meter::Polling { ticks_per_second } => {
                 let mut command = Command::new(job.program);
                 command.args(&job.args);
                 let mut peak_rss_kib = 0;
                 let mut cpu = Duration::ZERO;
-                let (status, stdout, stderr, wall) = run_to_end(command, job, |pid| {
+                let ran = run_to_end(command, job, |pid| {
                     let started = Instant::now();
                     // Stop polling once the child has exited: a zombie's stat still holds its CPU time, and its
                     // memory, with VmHWM, is gone. The last reading before that is the peak.
@@ -165,16 +158,17 @@ impl Meter {
                         std::thread::sleep(poll_interval(started.elapsed()));
                     }
                 })?;
-                Ok(Usage {
-                    status,
-                    stdout,
-                    stderr,
-                    wall,
-                    peak_rss_kib,
-                    cpu,
-                })
+                (ran, (peak_rss_kib, cpu))
             }
-        }
+        };
+        Ok(Usage {
+            status,
+            stdout,
+            stderr,
+            wall,
+            peak_rss_kib,
+            cpu,
+        })
     }
 }
 
