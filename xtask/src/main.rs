@@ -85,29 +85,7 @@ enum Command {
     /// Cancel a million calls through the bulk engine against calls-sim with one in ten misbehaving (503, 429 with
     /// Retry-After, reset, lost reply); check one true answer per id and no double cancel, report memory. Builds
     /// release binaries first.
-    Soak {
-        /// Calls to seed and cancel.
-        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().calls)]
-        calls: u32,
-        /// Requests in flight at once.
-        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().concurrency)]
-        concurrency: u32,
-        /// Calls in 1,000 that get a fault.
-        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().faults_per_mille)]
-        faults_per_mille: u32,
-        /// Picks which calls get a fault, and which.
-        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().fault_seed)]
-        fault_seed: u64,
-        /// The Retry-After of the injected 429s, in seconds.
-        #[arg(long, value_name = "SECONDS", default_value_t = SoakOptions::default().retry_after)]
-        retry_after: String,
-        /// Sample the soak's memory every N reports.
-        #[arg(long, value_name = "N", default_value_t = SoakOptions::default().sample_every)]
-        sample_every: u32,
-        /// Run the engine without its record of seen ids (the soak's ids are distinct): constant memory.
-        #[arg(long)]
-        without_deduplication: bool,
-    },
+    Soak(SoakOptions),
 }
 
 fn main() -> ExitCode {
@@ -158,26 +136,7 @@ fn run(cli: Cli) -> Result<()> {
                 ..BenchOptions::default()
             },
         ),
-        Command::Soak {
-            calls,
-            concurrency,
-            faults_per_mille,
-            fault_seed,
-            retry_after,
-            sample_every,
-            without_deduplication,
-        } => soak::run(
-            &root,
-            &SoakOptions {
-                calls,
-                concurrency,
-                faults_per_mille,
-                fault_seed,
-                retry_after,
-                sample_every,
-                without_deduplication,
-            },
-        ),
+        Command::Soak(options) => soak::run(&root, &options),
         Command::Release {
             version,
             execute,

@@ -26,22 +26,32 @@ use crate::bench::simulator::Simulator;
 use crate::command;
 use crate::workspace::Workspace;
 
-/// How big a soak, and how hostile.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How big a soak, and how hostile. The field docs are `cargo xtask soak`'s help.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct SoakOptions {
     /// Calls to seed and cancel.
+    #[arg(long, value_name = "N", default_value_t = SoakOptions::default().calls)]
     pub calls: u32,
-    /// Requests in flight at once (the engine's ceiling; it halves it on 429s).
+    /// Requests in flight at once.
+    // The engine's ceiling: it halves it on 429s.
+    #[arg(long, value_name = "N", default_value_t = SoakOptions::default().concurrency)]
     pub concurrency: u32,
     /// Calls in 1,000 that get a fault.
+    #[arg(long, value_name = "N", default_value_t = SoakOptions::default().faults_per_mille)]
     pub faults_per_mille: u32,
     /// Picks which calls get a fault, and which.
+    #[arg(long, value_name = "N", default_value_t = SoakOptions::default().fault_seed)]
     pub fault_seed: u64,
-    /// The `Retry-After` of the injected 429s, in seconds as sent.
+    /// The Retry-After of the injected 429s, in seconds.
+    // Sent as given.
+    #[arg(long, value_name = "SECONDS", default_value_t = SoakOptions::default().retry_after)]
     pub retry_after: String,
-    /// Sample the soak process's memory every this many reports.
+    /// Sample the soak's memory every N reports.
+    #[arg(long, value_name = "N", default_value_t = SoakOptions::default().sample_every)]
     pub sample_every: u32,
-    /// Run the engine without its record of seen ids (`BulkOptions::without_deduplication`).
+    /// Run the engine without its record of seen ids (the soak's ids are distinct): constant memory.
+    // That is `BulkOptions::without_deduplication`.
+    #[arg(long)]
     pub without_deduplication: bool,
 }
 
