@@ -30,9 +30,7 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::Calls;
 use crate::bare;
-use crate::latency::Latencies;
-use crate::measurement::Measurement;
-use crate::process_usage;
+use crate::measurement::{Measurement, Stopwatch};
 
 /// Runs the bulk termination and measures it.
 ///
@@ -41,7 +39,6 @@ use crate::process_usage;
 /// When the client cannot be built from the environment or `/proc/self` cannot be read. Calls that fail are
 /// counted, not errors.
 pub(crate) async fn run(calls: &Calls) -> Result<Measurement> {
-    let ticks = process_usage::ticks_per_second();
     let client = CartesiaClient::from_env().context("cannot build the Cartesia client")?;
     let timed = Arc::new(Timed {
         client,
@@ -50,8 +47,7 @@ pub(crate) async fn run(calls: &Calls) -> Result<Measurement> {
     let engine: Arc<dyn CallControl> = timed.clone();
     let options = BulkOptions::new().with_max_concurrency(calls.concurrency);
 
-    let cpu_before = process_usage::now(ticks)?.cpu;
-    let started = Instant::now();
+    let stopwatch = Stopwatch::start()?;
     let mut reports = terminate_all(engine, stream::iter(calls.ids()), options);
     let read = async move {
         let mut ok = 0;
@@ -74,8 +70,7 @@ pub(crate) async fn run(calls: &Calls) -> Result<Measurement> {
     let (ok, first_failure) = tokio::spawn(read)
         .await
         .context("the task reading the reports failed")?;
-    let elapsed = started.elapsed();
-    let usage = process_usage::now(ticks)?;
+    let clock = stopwatch.stop()?;
 
     let latencies = std::mem::take(
         &mut *timed
@@ -83,16 +78,14 @@ pub(crate) async fn run(calls: &Calls) -> Result<Measurement> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner),
     );
-    Ok(Measurement {
-        mode: "sdk",
-        calls: calls.count,
+    Ok(Measurement::new(
+        "sdk",
+        calls.count,
         ok,
         first_failure,
-        elapsed,
-        latencies: Latencies::new(latencies),
-        cpu: usage.cpu.saturating_sub(cpu_before),
-        usage,
-    })
+        latencies,
+        clock,
+    ))
 }
 
 /// Runs `CartesiaClient::terminate` for every call from the bare loop's workers ([`bare::workers`]), without the
