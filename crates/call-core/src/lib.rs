@@ -26,6 +26,7 @@ mod open_enum;
 
 pub mod bulk;
 mod call_id;
+mod client_builder;
 mod clock;
 mod control;
 mod error;

@@ -6,12 +6,15 @@
 //!   body caps and redaction.
 //! - [`ResendPolicy`]: whether and when any request goes again, for the HTTP path, [`read_first`] and a provider's
 //!   own waits (a [`Decision`] from an [`Attempt`]); every wait sleeps through the client's [`Clock`].
+//! - [`BuilderCore`]: what every client builder holds besides its keys (base URL, retry, `reqwest` settings), and
+//!   [`env_var`], [`required_env_var`], [`missing_env`]: the one way a `from_env` reads a variable.
 //! - [`read_first`]: the cancel-then-read step a terminate takes when a provider's answer leaves the call's state in
 //!   doubt.
 //! - [`ErrorExt`]: building an [`Error`](crate::Error) field by field; [`unsupported`] for an operation a provider's
 //!   API lacks.
 //! - [`open_enum!`]: provider enums that never fail to parse.
 
+pub use crate::client_builder::{BuilderCore, env_var, missing_env, required_env_var};
 pub use crate::control::unsupported;
 pub use crate::error::ErrorExt;
 pub use crate::http::{

@@ -1,6 +1,6 @@
 //! The Cartesia client and its builder.
 
-use call_core::provider_kit::{BaseUrl, HttpClient, HttpConfig};
+use call_core::provider_kit::{BaseUrl, BuilderCore, HttpClient, required_env_var};
 use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
@@ -69,20 +69,16 @@ impl CartesiaClient {
 #[must_use]
 pub struct CartesiaClientBuilder {
     api_key: Option<ApiKey>,
-    base_url: String,
     api_version: String,
-    retry: RetryConfig,
-    http_client: Option<call_core::provider_kit::ClientSettings>,
+    core: BuilderCore,
 }
 
 impl Default for CartesiaClientBuilder {
     fn default() -> Self {
         CartesiaClientBuilder {
             api_key: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
             api_version: DEFAULT_API_VERSION.to_owned(),
-            retry: RetryConfig::standard(),
-            http_client: None,
+            core: BuilderCore::new(DEFAULT_BASE_URL),
         }
     }
 }
@@ -94,17 +90,11 @@ impl CartesiaClientBuilder {
     ///
     /// [`ErrorKind::InvalidInput`] naming `CARTESIA_API_KEY` when it is missing, blank or not Unicode.
     pub fn from_env() -> call_core::Result<Self> {
-        let key = std::env::var(API_KEY_ENV)
-            .ok()
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| missing_env(API_KEY_ENV))?;
-        let mut builder = CartesiaClientBuilder::default().api_key(key);
-        if let Ok(url) = std::env::var(BASE_URL_ENV)
-            && !url.trim().is_empty()
-        {
-            builder = builder.base_url(url);
-        }
-        Ok(builder)
+        let builder = CartesiaClientBuilder::default().api_key(required_env_var(API_KEY_ENV)?);
+        Ok(CartesiaClientBuilder {
+            core: builder.core.base_url_from_env(BASE_URL_ENV),
+            ..builder
+        })
     }
 
     /// The API key (required), sent as `Authorization: Bearer <key>`.
@@ -114,9 +104,11 @@ impl CartesiaClientBuilder {
     }
 
     /// The base URL (default [`DEFAULT_BASE_URL`]). `https` is required, except to a loopback host.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        CartesiaClientBuilder {
+            core: self.core.base_url(url),
+            ..self
+        }
     }
 
     /// The `Cartesia-Version` header (default [`DEFAULT_API_VERSION`]); exactly one is sent on every request.
@@ -126,9 +118,11 @@ impl CartesiaClientBuilder {
     }
 
     /// Retry and timeout settings (default [`RetryConfig::standard`]).
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
-        self
+    pub fn retry(self, retry: RetryConfig) -> Self {
+        CartesiaClientBuilder {
+            core: self.core.retry(retry),
+            ..self
+        }
     }
 
     /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
@@ -136,11 +130,13 @@ impl CartesiaClientBuilder {
     /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::provider_kit::ClientSettings)).
     /// Clones of the client share one connection pool.
     pub fn http_client(
-        mut self,
+        self,
         settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
-        self.http_client = Some(call_core::provider_kit::ClientSettings::new(settings));
-        self
+        CartesiaClientBuilder {
+            core: self.core.http_client(settings),
+            ..self
+        }
     }
 
     /// Checks the settings and builds the client.
@@ -153,7 +149,6 @@ impl CartesiaClientBuilder {
         let key = self
             .api_key
             .ok_or_else(|| Error::new(ErrorKind::InvalidInput, "cartesia api key is missing"))?;
-        let base_url = BaseUrl::parse(&self.base_url)?;
         if !is_version_date(&self.api_version) {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
@@ -172,17 +167,12 @@ impl CartesiaClientBuilder {
             )
         })?;
         headers.insert(VERSION_HEADER, version);
-        let http = HttpClient::new(HttpConfig {
-            provider: Provider::Cartesia,
-            base_url,
+        let http = self.core.build(
+            Provider::Cartesia,
             headers,
-            retry: self.retry,
-            user_agent: call_core::provider_kit::user_agent(
-                env!("CARGO_PKG_NAME"),
-                env!("CARGO_PKG_VERSION"),
-            ),
-            http_client: self.http_client,
-        })?;
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+        )?;
         Ok(CartesiaClient { http })
     }
 }
@@ -197,13 +187,6 @@ fn is_version_date(v: &str) -> bool {
                 c.is_ascii_digit()
             }
         })
-}
-
-pub(crate) fn missing_env(name: &str) -> Error {
-    Error::new(
-        ErrorKind::InvalidInput,
-        format!("environment variable {name} is not set"),
-    )
 }
 
 #[cfg(test)]

@@ -85,7 +85,6 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-mod env;
 mod mac;
 mod null_as_default;
 mod phone;

@@ -1,11 +1,10 @@
 //! The legacy-API client and its builder.
 
-use call_core::provider_kit::{BaseUrl, HttpClient, HttpConfig};
+use call_core::provider_kit::{BaseUrl, BuilderCore, HttpClient, required_env_var};
 use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::signature::WebhookVerifier;
-use crate::env::{optional_env, required_env};
 
 /// The environment variable holding the legacy API's public key (`pk_...`).
 pub const PUBLIC_KEY_ENV: &str = "MIRAI_PUBLIC_KEY";
@@ -96,9 +95,7 @@ pub struct MiraiLegacyClientBuilder {
     public_key: Option<ApiKey>,
     private_key: Option<ApiKey>,
     workspace: Option<String>,
-    base_url: String,
-    retry: RetryConfig,
-    http_client: Option<call_core::provider_kit::ClientSettings>,
+    core: BuilderCore,
 }
 
 impl Default for MiraiLegacyClientBuilder {
@@ -107,9 +104,7 @@ impl Default for MiraiLegacyClientBuilder {
             public_key: None,
             private_key: None,
             workspace: None,
-            base_url: MiraiServer::Production.base_url().to_owned(),
-            retry: RetryConfig::standard(),
-            http_client: None,
+            core: BuilderCore::new(MiraiServer::Production.base_url()),
         }
     }
 }
@@ -121,14 +116,13 @@ impl MiraiLegacyClientBuilder {
     ///
     /// [`ErrorKind::InvalidInput`] naming the first required variable that is missing or blank.
     pub fn from_env() -> call_core::Result<Self> {
-        let mut builder = MiraiLegacyClientBuilder::default()
-            .public_key(required_env(PUBLIC_KEY_ENV)?)
-            .private_key(required_env(PRIVATE_KEY_ENV)?)
-            .workspace(required_env(WORKSPACE_ENV)?);
-        if let Some(url) = optional_env(BASE_URL_ENV) {
-            builder = builder.base_url(url);
-        }
-        Ok(builder)
+        Ok(MiraiLegacyClientBuilder {
+            public_key: Some(required_env_var(PUBLIC_KEY_ENV)?.into()),
+            private_key: Some(required_env_var(PRIVATE_KEY_ENV)?.into()),
+            workspace: Some(required_env_var(WORKSPACE_ENV)?),
+            core: BuilderCore::new(MiraiServer::Production.base_url())
+                .base_url_from_env(BASE_URL_ENV),
+        })
     }
 
     /// The public key (`pk_...`), sent as `x-public-key`. Required.
@@ -150,21 +144,24 @@ impl MiraiLegacyClientBuilder {
     }
 
     /// One of the documented servers (default [`MiraiServer::Production`]).
-    pub fn server(mut self, server: MiraiServer) -> Self {
-        self.base_url = server.base_url().to_owned();
-        self
+    pub fn server(self, server: MiraiServer) -> Self {
+        self.base_url(server.base_url())
     }
 
     /// Any base URL. `https` is required, except to a loopback host.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        MiraiLegacyClientBuilder {
+            core: self.core.base_url(url),
+            ..self
+        }
     }
 
     /// Retry and timeout settings (default [`RetryConfig::standard`]).
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
-        self
+    pub fn retry(self, retry: RetryConfig) -> Self {
+        MiraiLegacyClientBuilder {
+            core: self.core.retry(retry),
+            ..self
+        }
     }
 
     /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
@@ -172,11 +169,13 @@ impl MiraiLegacyClientBuilder {
     /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::provider_kit::ClientSettings)).
     /// Clones of the client share one connection pool.
     pub fn http_client(
-        mut self,
+        self,
         settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
-        self.http_client = Some(call_core::provider_kit::ClientSettings::new(settings));
-        self
+        MiraiLegacyClientBuilder {
+            core: self.core.http_client(settings),
+            ..self
+        }
     }
 
     /// Checks the settings and builds the client.
@@ -196,7 +195,6 @@ impl MiraiLegacyClientBuilder {
         let workspace = self
             .workspace
             .ok_or_else(|| missing("mirai workspace is missing"))?;
-        let base_url = BaseUrl::parse(&self.base_url)?;
         let mut headers = HeaderMap::new();
         headers.insert(
             HeaderName::from_static("x-public-key"),
@@ -214,17 +212,12 @@ impl MiraiLegacyClientBuilder {
         let workspace = HeaderValue::from_str(&workspace)
             .map_err(|_| missing("mirai workspace is not header-safe"))?;
         headers.insert(HeaderName::from_static("workspace"), workspace);
-        let http = HttpClient::new(HttpConfig {
-            provider: Provider::Mirai,
-            base_url,
+        let http = self.core.build(
+            Provider::Mirai,
             headers,
-            retry: self.retry,
-            user_agent: call_core::provider_kit::user_agent(
-                env!("CARGO_PKG_NAME"),
-                env!("CARGO_PKG_VERSION"),
-            ),
-            http_client: self.http_client,
-        })?;
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+        )?;
         Ok(MiraiLegacyClient { http, private_key })
     }
 }

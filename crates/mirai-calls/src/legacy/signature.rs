@@ -1,11 +1,10 @@
 //! Verifying the legacy API's webhook signature (`x-signature`).
 
-use call_core::provider_kit::ErrorExt;
+use call_core::provider_kit::{ErrorExt, required_env_var};
 use call_core::{ApiKey, Error, ErrorKind, Provider};
 
 use super::client::PRIVATE_KEY_ENV;
 use super::webhook::WebhookEvent;
-use crate::env::required_env;
 use crate::mac::hmac_sha256_matches;
 
 /// The header carrying the legacy signature: lowercase hex HMAC-SHA256 of the raw body.
@@ -52,7 +51,7 @@ impl WebhookVerifier {
     ///
     /// [`ErrorKind::InvalidInput`] naming the variable when it is missing or blank.
     pub fn from_env() -> call_core::Result<Self> {
-        Ok(WebhookVerifier::new(required_env(PRIVATE_KEY_ENV)?))
+        Ok(WebhookVerifier::new(required_env_var(PRIVATE_KEY_ENV)?))
     }
 
     /// Also accepts signatures made with `private_key` (while keys are rotated).

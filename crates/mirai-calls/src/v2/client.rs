@@ -1,10 +1,8 @@
 //! The new-API client and its builder.
 
-use call_core::provider_kit::{BaseUrl, HttpClient, HttpConfig};
+use call_core::provider_kit::{BaseUrl, BuilderCore, HttpClient, required_env_var};
 use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
 use reqwest::header::{AUTHORIZATION, HeaderMap};
-
-use crate::env::{optional_env, required_env};
 
 /// The environment variable holding the new API's secret key (`sk_live_...`).
 pub const API_KEY_ENV: &str = "MIRAI_API_KEY";
@@ -79,18 +77,14 @@ impl MiraiV2Client {
 #[must_use]
 pub struct MiraiV2ClientBuilder {
     api_key: Option<ApiKey>,
-    base_url: String,
-    retry: RetryConfig,
-    http_client: Option<call_core::provider_kit::ClientSettings>,
+    core: BuilderCore,
 }
 
 impl Default for MiraiV2ClientBuilder {
     fn default() -> Self {
         MiraiV2ClientBuilder {
             api_key: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            retry: RetryConfig::standard(),
-            http_client: None,
+            core: BuilderCore::new(DEFAULT_BASE_URL),
         }
     }
 }
@@ -102,11 +96,10 @@ impl MiraiV2ClientBuilder {
     ///
     /// [`ErrorKind::InvalidInput`] naming `MIRAI_API_KEY` when it is missing or blank.
     pub fn from_env() -> call_core::Result<Self> {
-        let mut builder = MiraiV2ClientBuilder::default().api_key(required_env(API_KEY_ENV)?);
-        if let Some(url) = optional_env(BASE_URL_ENV) {
-            builder = builder.base_url(url);
-        }
-        Ok(builder)
+        Ok(MiraiV2ClientBuilder {
+            api_key: Some(required_env_var(API_KEY_ENV)?.into()),
+            core: BuilderCore::new(DEFAULT_BASE_URL).base_url_from_env(BASE_URL_ENV),
+        })
     }
 
     /// The secret key (`sk_live_...`, required), sent as `Authorization: Bearer <key>`.
@@ -116,16 +109,20 @@ impl MiraiV2ClientBuilder {
     }
 
     /// The base URL (default [`DEFAULT_BASE_URL`]). `https` is required, except to a loopback host.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        MiraiV2ClientBuilder {
+            core: self.core.base_url(url),
+            ..self
+        }
     }
 
     /// Retry and timeout settings (default [`RetryConfig::standard`]). The same settings pace the waits after a
     /// 409 `duplicate_call` (see [`MiraiV2Client::create_call`]).
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
-        self
+    pub fn retry(self, retry: RetryConfig) -> Self {
+        MiraiV2ClientBuilder {
+            core: self.core.retry(retry),
+            ..self
+        }
     }
 
     /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
@@ -133,11 +130,13 @@ impl MiraiV2ClientBuilder {
     /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::provider_kit::ClientSettings)).
     /// Clones of the client share one connection pool.
     pub fn http_client(
-        mut self,
+        self,
         settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
-        self.http_client = Some(call_core::provider_kit::ClientSettings::new(settings));
-        self
+        MiraiV2ClientBuilder {
+            core: self.core.http_client(settings),
+            ..self
+        }
     }
 
     /// Checks the settings and builds the client.
@@ -151,23 +150,17 @@ impl MiraiV2ClientBuilder {
         let key = self
             .api_key
             .ok_or_else(|| Error::new(ErrorKind::InvalidInput, "mirai api key is missing"))?;
-        let base_url = BaseUrl::parse(&self.base_url)?;
         let mut headers = HeaderMap::new();
         headers.insert(
             AUTHORIZATION,
             key.to_header_value("Bearer ", "mirai api key")?,
         );
-        let http = HttpClient::new(HttpConfig {
-            provider: Provider::MiraiV2,
-            base_url,
+        let http = self.core.build(
+            Provider::MiraiV2,
             headers,
-            retry: self.retry,
-            user_agent: call_core::provider_kit::user_agent(
-                env!("CARGO_PKG_NAME"),
-                env!("CARGO_PKG_VERSION"),
-            ),
-            http_client: self.http_client,
-        })?;
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+        )?;
         Ok(MiraiV2Client { http })
     }
 }
