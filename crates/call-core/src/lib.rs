@@ -29,6 +29,7 @@ mod call_id;
 mod client_builder;
 mod clock;
 mod control;
+mod download;
 mod error;
 mod http;
 mod outcome;

@@ -8,6 +8,7 @@
 //!   own waits (a [`Decision`] from an [`Attempt`]); every wait sleeps through the client's [`Clock`].
 //! - [`BuilderCore`]: what every client builder holds besides its keys (base URL, retry, `reqwest` settings), and
 //!   [`env_var`], [`required_env_var`], [`missing_env`]: the one way a `from_env` reads a variable.
+//! - [`Download`]: a file a provider serves, behind at most one redirect, into a writer or all or nothing into a file.
 //! - [`read_first`]: the cancel-then-read step a terminate takes when a provider's answer leaves the call's state in
 //!   doubt.
 //! - [`ErrorExt`]: building an [`Error`](crate::Error) field by field; [`unsupported`] for an operation a provider's
@@ -16,6 +17,7 @@
 
 pub use crate::client_builder::{BuilderCore, env_var, missing_env, required_env_var};
 pub use crate::control::unsupported;
+pub use crate::download::Download;
 pub use crate::error::ErrorExt;
 pub use crate::http::{
     BaseUrl, ClientSettings, DEFAULT_MAX_BODY_BYTES, HttpClient, HttpConfig, Idempotency,
