@@ -101,6 +101,24 @@ pub mod fuzzing {
             earlier_may_have_taken_effect: false,
         }
     }
+
+    /// [`response`] with a JSON body (`content-type: application/json`): how every provider API answers.
+    pub fn json_response(
+        provider: Provider,
+        operation: &'static str,
+        call_id: Option<&CallId>,
+        status: u16,
+        body: &[u8],
+    ) -> Response {
+        response(
+            provider,
+            operation,
+            call_id,
+            status,
+            &[("content-type", "application/json")],
+            body,
+        )
+    }
 }
 
 /// What the exported macros need from our dependencies; not part of the public API.

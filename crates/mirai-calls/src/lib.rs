@@ -99,7 +99,6 @@ pub mod v2;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
-    use call_core::provider_kit::Response;
     use call_core::{CallId, Error, Provider, Result};
 
     use crate::legacy::abort::{self, AbortRefusal, SuccessBody};
@@ -108,22 +107,7 @@ pub mod fuzzing {
 
     /// An answer of `provider`'s API to `operation` on `call_id`, with `status` and `body`, as the HTTP path hands it
     /// over.
-    pub fn response(
-        provider: Provider,
-        operation: &'static str,
-        call_id: Option<&CallId>,
-        status: u16,
-        body: &[u8],
-    ) -> Response {
-        call_core::fuzzing::response(
-            provider,
-            operation,
-            call_id,
-            status,
-            &[("content-type", "application/json")],
-            body,
-        )
-    }
+    pub use call_core::fuzzing::json_response as response;
 
     /// Legacy `error_body::error_from`: the error for a non-2xx answer to Abort Call.
     pub fn legacy_error_from(status: u16, body: &[u8]) -> Error {
