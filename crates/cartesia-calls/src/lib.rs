@@ -140,14 +140,7 @@ pub mod fuzzing {
 
     /// An answer to `operation` with `status` and `body`, as the HTTP path hands it over.
     pub fn response(operation: &'static str, status: u16, body: &[u8]) -> Response {
-        call_core::fuzzing::response(
-            Provider::Cartesia,
-            operation,
-            None,
-            status,
-            &[("content-type", "application/json")],
-            body,
-        )
+        call_core::fuzzing::json_response(Provider::Cartesia, operation, None, status, body)
     }
 
     /// `error_body::error_from`: the error for a non-2xx answer to Cancel Call.
