@@ -101,19 +101,16 @@ pub enum EventData {
 
 /// `CallEventData`: the call and, once known, its analysis, credits and attempt counters.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CallEventData {
     /// The call.
-    #[serde(default)]
     pub call: Option<EventCall>,
     /// The post-call analysis (on `end-of-call` and, per the swagger, `call.completed`).
-    #[serde(default)]
     pub analysis: Option<Analysis>,
     /// Credits used by the call and left in the workspace.
-    #[serde(default)]
     pub credits: Option<Credits>,
     /// Attempt counters.
-    #[serde(default)]
     pub report: Option<AttemptReport>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -152,23 +149,19 @@ pub struct EventCall {
 
 /// The post-call analysis.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Analysis {
     /// Whether the call met the assistant's success criteria.
-    #[serde(default)]
     pub success: Option<bool>,
     /// A summary of the conversation.
-    #[serde(default)]
     pub summary: Option<String>,
     /// Actions to take after the call (`create-order`, `send-whatsapp`, `send-email`).
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_default")]
     pub required_actions: Vec<String>,
     /// Insights, shaped by the assistant's insight plan.
-    #[serde(default)]
     pub insights: Option<Map<String, Value>>,
     /// The variant's extraction result (`{}` when the variant has none).
-    #[serde(default)]
     pub outcome: Option<Map<String, Value>>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -177,26 +170,23 @@ pub struct Analysis {
 
 /// Credits used and left.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Credits {
     /// Credits this call used.
-    #[serde(default)]
     pub used: Option<f64>,
     /// Credits left in the workspace.
-    #[serde(default)]
     pub available: Option<f64>,
 }
 
 /// How many times the call was re-attempted and rescheduled.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttemptReport {
     /// Re-attempts so far.
-    #[serde(default)]
     pub re_attempt_count: Option<f64>,
     /// Reschedules so far.
-    #[serde(default)]
     pub rescheduled_count: Option<f64>,
 }
 
@@ -258,44 +248,36 @@ pub enum ActionPayload {
 
 /// `SendWhatsapp`: where to send a WhatsApp message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendWhatsapp {
     /// The number (may be `null`).
-    #[serde(default)]
     pub number: Option<String>,
 }
 
 /// `CreateOrderData`: an order to create.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateOrderData {
     /// The customer's email.
-    #[serde(default)]
     pub email: Option<String>,
     /// The customer's phone number.
-    #[serde(default)]
     pub phone: Option<String>,
     /// The line items (free-form objects).
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_default")]
     pub line_items: Vec<Value>,
     /// Where to ship.
-    #[serde(default)]
     pub shipping_address: Option<ShippingAddress>,
     /// The cart's total.
-    #[serde(default)]
     pub cart_total: Option<f64>,
     /// The cash-on-delivery charge.
-    #[serde(default)]
     pub cod_charge: Option<f64>,
     /// The discount applied.
-    #[serde(default)]
     pub discount: Option<OrderDiscount>,
     /// A note for the order.
-    #[serde(default)]
     pub note: Option<String>,
     /// The abandoned checkout this order recovers (may be `null`).
-    #[serde(default)]
     pub abandoned_checkout_id: Option<String>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -304,47 +286,37 @@ pub struct CreateOrderData {
 
 /// The shipping address of an order to create.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ShippingAddress {
     /// First name.
-    #[serde(default)]
     pub first_name: Option<String>,
     /// Last name.
-    #[serde(default)]
     pub last_name: Option<String>,
     /// First address line.
-    #[serde(default)]
     pub address1: Option<String>,
     /// Second address line.
-    #[serde(default)]
     pub address2: Option<String>,
     /// City.
-    #[serde(default)]
     pub city: Option<String>,
     /// Province or state.
-    #[serde(default)]
     pub province: Option<String>,
     /// Postal code.
-    #[serde(default)]
     pub zip: Option<String>,
     /// Country.
-    #[serde(default)]
     pub country: Option<String>,
     /// Phone number.
-    #[serde(default)]
     pub phone: Option<String>,
 }
 
 /// The discount of an order to create.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OrderDiscount {
     /// The code.
-    #[serde(default)]
     pub code: Option<String>,
     /// Why it was given.
-    #[serde(default)]
     pub reason: Option<String>,
 }
 

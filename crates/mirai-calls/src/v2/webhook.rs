@@ -91,20 +91,17 @@ pub struct WebhookEvent {
 
 /// The `data` of an event.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct EventData {
     /// The call as Get Call would return it then (`call.*` events), `metadata` included when set.
-    #[serde(default)]
     pub call: Option<Call>,
     /// The campaign (`campaign.*` events): a subset of the campaign object (`id`, `status`, `name`, `pause_reason`,
     /// `counters`, `dialed`).
-    #[serde(default)]
     pub campaign: Option<Campaign>,
     /// What post-call processing did (`call.processed` only).
-    #[serde(default)]
     pub processing: Option<Processing>,
     /// The finished transcript (`call.processed` only).
-    #[serde(default)]
     pub transcript: Option<EventTranscript>,
     /// Fields this version does not know, such as the data of an unknown event type.
     #[serde(flatten)]
@@ -129,19 +126,16 @@ open_enum! {
 
 /// What post-call processing did (`data.processing` of `call.processed`).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Processing {
     /// The transcript step.
-    #[serde(default)]
     pub transcript: Option<StepStatus>,
     /// The analysis step.
-    #[serde(default)]
     pub analysis: Option<StepStatus>,
     /// The post-call tools.
-    #[serde(default)]
     pub post_call_tools: Option<StepStatus>,
     /// The run's version: an explicit rerun produces a higher one; keep the highest.
-    #[serde(default)]
     pub version: Option<u64>,
     /// Fields this version does not know.
     #[serde(flatten)]
