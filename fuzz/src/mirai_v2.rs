@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use call_core::{CallId, Error, ErrorKind, Provider};
 use mirai_calls::fuzzing;
-use mirai_calls::v2::{Call, Campaign, Contact, DncEntry, Page, WebhookEvent, WebhookVerifier};
+use mirai_calls::v2::{Call, Campaign, Contact, DncEntry, WebhookEvent, WebhookVerifier};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -89,13 +89,13 @@ fn read_call(call: &Call) {
     check::reencodes(call);
 }
 
-/// A list page (`{data, has_more, next_cursor}`), decoded as the listings do (`Response::json`) into the public
-/// [`Page`] of calls, campaigns, campaign contacts and do-not-call entries (one input is tried as each); a refusal
+/// A list page (`{data, has_more, next_cursor}`), decoded as the listings do (`fuzzing::v2_page`) into the public
+/// [`Page`](call_core::Page) of calls, campaigns, campaign contacts and do-not-call entries (one input is tried as each); a refusal
 /// quotes nothing of the body.
 pub fn mirai_v2_page(data: &[u8]) -> Outcome {
-    let calls = json::<Page<Call>>("list calls", data);
+    let calls = fuzzing::v2_page::<Call>(data);
     match &calls {
-        Ok(page) => page.data.iter().for_each(read_call),
+        Ok(page) => page.items.iter().for_each(read_call),
         Err(error) => decode_error(error),
     }
     Outcome::of(&calls)
@@ -105,7 +105,7 @@ pub fn mirai_v2_page(data: &[u8]) -> Outcome {
 }
 
 fn page<T: DeserializeOwned + std::fmt::Debug>(data: &[u8]) -> Outcome {
-    let result = json::<Page<T>>("list", data);
+    let result = fuzzing::v2_page::<T>(data);
     match &result {
         Ok(page) => {
             let _ = format!("{page:?}");

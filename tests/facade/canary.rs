@@ -428,10 +428,11 @@ async fn requests_and_answers_never_print_a_canary() {
     ));
     shown.push(format!(
         "{:?}",
-        cartesia
-            .list_calls(&ListCalls::new("agent_1"))
-            .await
-            .unwrap()
+        futures_util::TryStreamExt::try_next(
+            &mut cartesia.list_calls(ListCalls::new("agent_1")).pages()
+        )
+        .await
+        .unwrap()
     ));
     shown.push(format!(
         "{:?}",
@@ -478,7 +479,7 @@ async fn requests_and_answers_never_print_a_canary() {
         "{:?}",
         mirai_v2.create_call(&create).await.unwrap()
     ));
-    let pages = mirai_v2.list_call_pages(v2::ListCalls::new());
+    let pages = mirai_v2.list_calls(v2::ListCalls::new()).pages();
     futures_util::pin_mut!(pages);
     shown.push(format!(
         "{:?}",

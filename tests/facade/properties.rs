@@ -229,7 +229,7 @@ fn list_streams_yield_every_call_once_in_order() {
             let seeded = sim.cartesia().seed_agent_calls(&agent, calls);
             let before = journal.route_count(Route::CartesiaList);
             let listed: Vec<String> = cartesia
-                .list_calls_stream(ListCalls::new(agent.as_str()).limit(limit))
+                .list_calls(ListCalls::new(agent.as_str()).limit(limit))
                 .map_ok(|call| call.id.as_str().to_owned())
                 .try_collect()
                 .await
@@ -378,7 +378,7 @@ fn a_repeated_cursor_ends_the_stream_with_an_error() {
                 serde_json::json!({"data": data, "next_page": next, "has_more": true}).to_string()
             })
             .await;
-            let stream = cartesia(&server.url(), "sk_test").list_calls_stream(ListCalls::new("agent_1"));
+            let stream = cartesia(&server.url(), "sk_test").list_calls(ListCalls::new("agent_1"));
             let (listed, error) = drain(stream.map_ok(|call| call.id.as_str().to_owned())).await;
             prop_assert_eq!(&listed, &pages.all_ids());
             prop_assert_eq!(error.map(|e| e.kind()), Some(ErrorKind::Decode));

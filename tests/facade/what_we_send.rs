@@ -244,10 +244,14 @@ async fn each_client_sends_exactly_the_documented_headers_and_bodies() {
     let client = cartesia(&proxy.url, &cartesia_key);
     client.cancel_call(&id("ac_live")).await.unwrap();
     client.get_call(&id("ac_done")).await.unwrap();
-    client
-        .list_calls(&ListCalls::new("agent_1").limit(5))
-        .await
-        .unwrap();
+    // One page: one request.
+    futures_util::TryStreamExt::try_next(
+        &mut client
+            .list_calls(ListCalls::new("agent_1").limit(5))
+            .pages(),
+    )
+    .await
+    .unwrap();
     client
         .download_audio(&id("ac_done"), &mut Vec::new())
         .await

@@ -12,6 +12,8 @@
 //! - [`ApiKey`]: redacted in every `Debug` and `Display`, sent in headers marked sensitive.
 //! - [`Error`] and [`ErrorKind`]: one error type to branch on, naming provider, call, status, and whether the
 //!   request may have reached the provider.
+//! - [`Listing`], [`Pages`] and [`Page`]: every provider's `list_<things>(query)` answers the items as a lazy
+//!   [`Listing`]; [`Listing::pages`] gives them a [`Page`] at a time.
 //! - [`CallState`]: where a call is, the same for every provider; each provider crate maps its own status enum to it.
 //! - [`bulk`]: terminating thousands of calls at once, with bounded, adaptive concurrency and one report per id.
 //! - [`stop_number`]: "stop calling this number" at every provider: suppress it, find its calls, end them.
@@ -33,6 +35,7 @@ mod download;
 mod error;
 mod http;
 mod outcome;
+mod page;
 mod phone;
 mod provider;
 pub mod provider_kit;
@@ -50,6 +53,7 @@ pub use control::{CallControl, TerminateOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use http::RetryConfig;
 pub use outcome::{TerminateOutcome, Termination};
+pub use page::{Listing, Page, Pages};
 pub use phone::PhoneNumber;
 pub use provider::Provider;
 pub use rate_limit::RateLimit;

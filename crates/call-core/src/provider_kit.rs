@@ -9,6 +9,7 @@
 //! - [`BuilderCore`]: what every client builder holds besides its keys (base URL, retry, `reqwest` settings), and
 //!   [`env_var`], [`required_env_var`], [`missing_env`]: the one way a `from_env` reads a variable.
 //! - [`Download`]: a file a provider serves, behind at most one redirect, into a writer or all or nothing into a file.
+//! - [`Pager`]: the one paging loop; a provider gives the read of one page and gets a [`Listing`](crate::Listing).
 //! - [`read_first`]: the cancel-then-read step a terminate takes when a provider's answer leaves the call's state in
 //!   doubt.
 //! - [`ErrorExt`]: building an [`Error`](crate::Error) field by field; [`unsupported`] for an operation a provider's
@@ -25,6 +26,7 @@ pub use crate::http::{
 };
 pub use crate::clock::{Clock, TokioClock};
 pub use crate::read_first::{Budget, Phase, ReadFirst, read_first};
+pub use crate::page::Pager;
 pub use crate::resend::{Attempt, Decision, Happened, ResendPolicy};
 
 #[doc(inline)]

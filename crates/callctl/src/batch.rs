@@ -59,7 +59,7 @@ pub(crate) async fn run(client: CartesiaClient, command: BatchCommand, output: O
                 request = request.agent_id(agent_id);
             }
             print_stream(
-                client.list_batches_stream(request),
+                client.list_batches(request),
                 max,
                 output,
                 to_json,

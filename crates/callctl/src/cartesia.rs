@@ -47,7 +47,7 @@ async fn command_for(
                 .limit(page_size)
                 .expand_transcript(transcript);
             print_stream(
-                client.list_calls_stream(request),
+                client.list_calls(request),
                 max,
                 output,
                 call_json,

@@ -102,7 +102,7 @@ impl NumberControl for CartesiaNumberSearch {
             .flat_map(move |agent| {
                 let operation = format!("list the calls of agent {agent}");
                 client
-                    .list_calls_stream(ListCalls::new(agent))
+                    .list_calls(ListCalls::new(agent))
                     .map(move |call| call.map_err(|error| error.with_operation(operation.clone())))
             })
             .filter_map(move |call| {

@@ -1,30 +1,31 @@
 //! Cursor pagination, shared by List Calls and List Call Batches: where a listing starts, which cursor comes next,
-//! and the lazy stream that follows the cursors without ever looping.
+//! and the read of one page that call-core's pager follows.
 
-use call_core::provider_kit::ErrorExt;
-use std::collections::HashSet;
-use std::future::Future;
-use std::pin::Pin;
-
-use call_core::provider_kit::Request;
-use call_core::{Error, ErrorKind, Provider};
-use futures_util::Stream;
-use futures_util::stream::try_unfold;
+use call_core::provider_kit::{ErrorExt, Pager, Request};
+use call_core::{Error, ErrorKind, Listing, Page, Provider};
+use serde::de::DeserializeOwned;
 
 use crate::CartesiaClient;
+use crate::error_body::error_from;
+use crate::json::PageBody;
 
 /// The largest page Cartesia serves (List Calls and List Call Batches both take `limit` 1 to 100).
 pub const MAX_PAGE_LIMIT: u32 = 100;
 
-/// Where a listing starts, and so which way it pages: `starting_after` goes towards older items, `ending_before`
-/// towards newer ones. Neither set: from the newest.
+/// How many items a page holds and where a listing starts, and so which way it pages: `starting_after` goes towards
+/// older items, `ending_before` towards newer ones. Neither set: from the newest.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct Cursor {
+pub(crate) struct Position {
+    limit: Option<u32>,
     starting_after: Option<String>,
     ending_before: Option<String>,
 }
 
-impl Cursor {
+impl Position {
+    pub(crate) fn set_limit(&mut self, limit: u32) {
+        self.limit = Some(limit);
+    }
+
     pub(crate) fn set_starting_after(&mut self, cursor: String) {
         self.starting_after = Some(cursor);
     }
@@ -33,8 +34,14 @@ impl Cursor {
         self.ending_before = Some(cursor);
     }
 
-    /// What is wrong with the cursors, if anything: nothing is sent when this is `Some`.
+    /// What is wrong with the page size or the cursors, if anything: nothing is sent when this is `Some`.
     pub(crate) fn problem(&self) -> Option<&'static str> {
+        if self
+            .limit
+            .is_some_and(|limit| !(1..=MAX_PAGE_LIMIT).contains(&limit))
+        {
+            return Some("limit must be between 1 and 100");
+        }
         if self.starting_after.is_some() && self.ending_before.is_some() {
             return Some("set starting_after or ending_before, not both");
         }
@@ -45,18 +52,12 @@ impl Cursor {
         blank.then_some("a pagination cursor must not be blank")
     }
 
-    /// The same position moved to `cursor`, in the same direction.
-    pub(crate) fn at(&self, cursor: String) -> Self {
+    /// Moves to `cursor`, in the same direction.
+    pub(crate) fn move_to(&mut self, cursor: String) {
         if self.ending_before.is_some() {
-            Cursor {
-                starting_after: None,
-                ending_before: Some(cursor),
-            }
+            self.ending_before = Some(cursor);
         } else {
-            Cursor {
-                starting_after: Some(cursor),
-                ending_before: None,
-            }
+            self.starting_after = Some(cursor);
         }
     }
 
@@ -67,8 +68,11 @@ impl Cursor {
             .or(self.ending_before.as_deref())
     }
 
-    /// Adds `starting_after` or `ending_before` to the query.
+    /// Adds `limit`, then `starting_after` or `ending_before`, to the query.
     pub(crate) fn to_query(&self, mut request: Request) -> Request {
+        if let Some(limit) = self.limit {
+            request = request.query("limit", limit.to_string());
+        }
         if let Some(cursor) = &self.starting_after {
             request = request.query("starting_after", cursor.as_str());
         }
@@ -77,13 +81,6 @@ impl Cursor {
         }
         request
     }
-}
-
-/// What is wrong with a page size, if anything.
-pub(crate) fn limit_problem(limit: Option<u32>) -> Option<&'static str> {
-    limit
-        .filter(|limit| !(1..=MAX_PAGE_LIMIT).contains(limit))
-        .map(|_| "limit must be between 1 and 100")
 }
 
 /// The cursor of the page after one: `next_page` when Cartesia sent one (the docs call it the next page's cursor);
@@ -100,119 +97,79 @@ pub(crate) fn next_cursor<'a>(
     }
 }
 
-/// One page, as the stream needs it.
-pub(crate) struct Fetched<T> {
-    pub(crate) items: Vec<T>,
-    /// The page's [`next_cursor`].
-    pub(crate) next_cursor: Option<String>,
-    pub(crate) has_more: bool,
-}
-
-/// A list request the stream can page through.
-pub(crate) trait Listing: Clone + Send + Sync + 'static {
+/// A Cartesia list request: List Calls or List Call Batches, which page the same way.
+pub(crate) trait Query: Clone + Send + Sync + 'static {
     /// What the pages hold.
-    type Item: Send + 'static;
+    type Item: DeserializeOwned + Send + 'static;
     /// The operation's name in errors (`"list calls"`).
     const OPERATION: &'static str;
     /// What the items are called in errors (`"calls"`).
     const NOUN: &'static str;
 
-    /// Where the request starts.
-    fn cursor(&self) -> &Cursor;
+    /// What is wrong with the request's own filters, if anything: nothing is sent when this is `Some`.
+    fn problem(&self) -> Option<&'static str>;
 
-    /// The same request, at `cursor`.
-    fn with_cursor(&self, cursor: Cursor) -> Self;
+    /// The request with its own filters; the page size and cursor follow from [`position`](Self::position).
+    fn to_request(&self) -> Request;
 
-    /// Fetches the page the request selects (checking the request first).
-    fn fetch(
-        &self,
-        client: &CartesiaClient,
-    ) -> impl Future<Output = call_core::Result<Fetched<Self::Item>>> + Send;
-}
+    /// The page size and where the request starts.
+    fn position(&self) -> &Position;
 
-/// The items of `request`, page after page, fetched lazily: never more than one page in memory.
-///
-/// It follows each page's cursor and ends at a page with none. An empty page that carries a cursor does not end it.
-/// A cursor seen before (a server repeating itself) ends it with an [`ErrorKind::Decode`] error, after that page's
-/// items, instead of looping; so does a page that says `has_more` but gives neither a cursor nor an item. After any
-/// error the stream ends.
-pub(crate) fn stream<L: Listing>(
-    client: CartesiaClient,
-    request: L,
-) -> Pin<Box<dyn Stream<Item = call_core::Result<L::Item>> + Send>> {
-    let mut seen = HashSet::new();
-    if let Some(cursor) = request.cursor().current() {
-        seen.insert(cursor.to_owned());
-    }
-    let state = Pager {
-        client,
-        next: Next::Fetch(request),
-        page: Vec::new().into_iter(),
-        seen,
-    };
-    Box::pin(try_unfold(state, Pager::next_item))
-}
+    /// The same, to move it.
+    fn position_mut(&mut self) -> &mut Position;
 
-/// The stream's state between items.
-struct Pager<L: Listing> {
-    client: CartesiaClient,
-    /// What comes after the current page.
-    next: Next<L>,
-    /// The rest of the current page.
-    page: std::vec::IntoIter<L::Item>,
-    /// Every cursor followed so far (a few bytes per page), to stop a server that repeats one.
-    seen: HashSet<String>,
-}
+    /// An item's id: the cursor after it.
+    fn id(item: &Self::Item) -> &str;
 
-/// What comes after the current page.
-enum Next<L> {
-    /// Fetch the page this request selects.
-    Fetch(L),
-    /// The stream is done.
-    End,
-    /// The stream ends with this error, once the current page's items are out.
-    Fail(Error),
-}
-
-impl<L: Listing> Pager<L> {
-    async fn next_item(mut self) -> call_core::Result<Option<(L::Item, Self)>> {
-        loop {
-            if let Some(item) = self.page.next() {
-                return Ok(Some((item, self)));
-            }
-            let request = match std::mem::replace(&mut self.next, Next::End) {
-                Next::Fetch(request) => request,
-                Next::End => return Ok(None),
-                Next::Fail(error) => return Err(error),
-            };
-            let page = request.fetch(&self.client).await?;
-            self.next = match page.next_cursor {
-                Some(cursor) if self.seen.contains(&cursor) => {
-                    Next::Fail(pagination_error::<L>(format!(
-                        "the server repeated a page cursor; stopping instead of listing the same {} again",
-                        L::NOUN
-                    )))
-                }
-                Some(cursor) => {
-                    self.seen.insert(cursor.clone());
-                    Next::Fetch(request.with_cursor(request.cursor().at(cursor)))
-                }
-                None if page.has_more => Next::Fail(pagination_error::<L>(format!(
-                    "the page says more {} follow but gives no cursor and nothing to continue from",
-                    L::NOUN
-                ))),
-                None => Next::End,
-            };
-            self.page = page.items.into_iter();
+    /// Checks the request; nothing is sent when this fails.
+    fn validate(&self) -> call_core::Result<()> {
+        match self.problem().or(self.position().problem()) {
+            Some(why) => Err(Error::new(ErrorKind::InvalidInput, why)
+                .with_provider(Provider::Cartesia)
+                .with_operation(Self::OPERATION)),
+            None => Ok(()),
         }
     }
 }
 
-fn pagination_error<L: Listing>(detail: String) -> Error {
-    Error::new(ErrorKind::Decode, detail)
-        .with_provider(Provider::Cartesia)
-        .with_operation(L::OPERATION)
-        .with_request_sent(true)
+/// The items of `query`, page after page, through call-core's one pager: each page's cursor is the
+/// [`next_cursor`] of its answer, moved in the query's direction; the start cursor counts as followed. A page that
+/// breaks the cursor chain gives its items before the error (they were read, and the docs promise nothing else).
+pub(crate) fn listing<Q: Query>(client: &CartesiaClient, query: Q) -> Listing<Q::Item> {
+    let client = client.clone();
+    Pager::new(Provider::Cartesia, Q::OPERATION, Q::NOUN)
+        .start(query.position().current())
+        .keep_breaking_page()
+        .listing(move |cursor: Option<String>| {
+            let client = client.clone();
+            let mut query = query.clone();
+            if let Some(cursor) = cursor {
+                query.position_mut().move_to(cursor);
+            }
+            async move { fetch(&client, &query).await }
+        })
+}
+
+/// Reads the page `query` selects, checking the request first.
+async fn fetch<Q: Query>(client: &CartesiaClient, query: &Q) -> call_core::Result<Page<Q::Item>> {
+    query.validate()?;
+    let response = client
+        .http
+        .send(query.position().to_query(query.to_request()))
+        .await?;
+    if !response.is_success() {
+        return Err(error_from(&response));
+    }
+    let body: PageBody<Q::Item> = response.json()?;
+    // The schema requires `has_more` but the docs' examples omit it: missing, it is whether `next_page` is set.
+    let has_more = body.has_more.unwrap_or(body.next_page.is_some());
+    let next = next_cursor(
+        body.next_page.as_deref(),
+        has_more,
+        body.data.last().map(Q::id),
+    )
+    .map(str::to_owned);
+    Ok(Page::new(body.data, next, has_more))
 }
 
 #[cfg(test)]
@@ -229,28 +186,30 @@ mod tests {
     }
 
     #[test]
-    fn cursors_are_checked() {
-        let mut both = Cursor::default();
+    fn positions_are_checked() {
+        let mut both = Position::default();
         both.set_starting_after("a".into());
         both.set_ending_before("b".into());
         assert!(both.problem().is_some());
-        let mut blank = Cursor::default();
+        let mut blank = Position::default();
         blank.set_ending_before(" ".into());
         assert!(blank.problem().is_some());
-        assert!(Cursor::default().problem().is_none());
-        assert!(limit_problem(Some(0)).is_some());
-        assert!(limit_problem(Some(101)).is_some());
-        assert!(limit_problem(Some(100)).is_none());
-        assert!(limit_problem(None).is_none());
+        assert!(Position::default().problem().is_none());
+        for (limit, ok) in [(0, false), (1, true), (100, true), (101, false)] {
+            let mut position = Position::default();
+            position.set_limit(limit);
+            assert_eq!(position.problem().is_none(), ok, "{limit}");
+        }
     }
 
     #[test]
     fn moving_keeps_the_direction() {
-        let forward = Cursor::default().at("c1".into());
+        let mut forward = Position::default();
+        forward.move_to("c1".into());
         assert_eq!(forward.starting_after.as_deref(), Some("c1"));
-        let mut backward = Cursor::default();
+        let mut backward = Position::default();
         backward.set_ending_before("c0".into());
-        let backward = backward.at("c1".into());
+        backward.move_to("c1".into());
         assert_eq!(backward.ending_before.as_deref(), Some("c1"));
         assert_eq!(backward.starting_after, None);
     }

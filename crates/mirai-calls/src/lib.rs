@@ -186,6 +186,13 @@ pub mod fuzzing {
         v2_error_body::is_final_answer(status, body)
     }
 
+    /// New API `page::Envelope::into_page`: a list page's 200 answer as every listing decodes it (`Response::json`).
+    pub fn v2_page<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<call_core::Page<T>> {
+        let envelope: crate::v2::page::Envelope<T> =
+            response(Provider::MiraiV2, "list", None, 200, body).json()?;
+        Ok(envelope.into_page())
+    }
+
     /// New API `calls::proves_abort`: `Ok` when a 2xx answer to Abort Call on `call_id` proves the abort.
     pub fn v2_abort_answer(call_id: &CallId, status: u16, body: &[u8]) -> Result<()> {
         crate::v2::calls::proves_abort(

@@ -18,6 +18,6 @@ mod stop;
 
 pub use create::{CreateBatch, MAX_BATCH_RECIPIENTS};
 pub use id::BatchId;
-pub use list::{BatchPage, BatchStream, ListBatches};
+pub use list::ListBatches;
 pub use record::{Batch, BatchStatus, Recipient, RecipientStatus};
 pub use stop::{BatchStop, StopBatch};

@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::support::{
     Case, INVALID_IDS, RawServer, api_mock, assert_error_has_no_key, batch_json,
-    check_error_statuses, client, client_with, closed_port_url, error_json, id, impatient_retry,
-    json_mock, nothing_sent, retried_cases,
+    check_error_statuses, client, client_with, closed_port_url, error_json, first_page, id,
+    impatient_retry, json_mock, nothing_sent, retried_cases,
 };
 
 const BATCHES: &str = "/agents/calls/batches";
@@ -585,10 +585,12 @@ async fn one_page_sends_every_parameter() {
         .agent_id("agent_1")
         .limit(2)
         .starting_after("acb_0");
-    let page = client(&server.url()).list_batches(&request).await.unwrap();
-    assert_eq!(page.data.len(), 2);
+    let page = first_page(client(&server.url()).list_batches(request))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
     assert!(page.has_more);
-    assert_eq!(page.next_cursor(), Some("acb_2"));
+    assert_eq!(page.next_cursor.as_deref(), Some("acb_2"));
     mock.assert_async().await;
 }
 
@@ -596,12 +598,11 @@ async fn one_page_sends_every_parameter() {
 async fn an_unfiltered_list_sends_no_query() {
     let mut server = Server::new_async().await;
     let mock = served(&mut server, "", page(&[], None, false)).await;
-    let page = client(&server.url())
-        .list_batches(&ListBatches::new())
+    let page = first_page(client(&server.url()).list_batches(ListBatches::new()))
         .await
         .unwrap();
-    assert!(page.data.is_empty());
-    assert_eq!(page.next_cursor(), None);
+    assert!(page.items.is_empty());
+    assert_eq!(page.next_cursor.as_deref(), None);
     mock.assert_async().await;
 }
 
@@ -636,7 +637,7 @@ async fn the_stream_follows_next_page_then_the_last_id() {
         .await,
     ];
     let ids: Vec<String> = client(&server.url())
-        .list_batches_stream(ListBatches::new().agent_id("agent_1"))
+        .list_batches(ListBatches::new().agent_id("agent_1"))
         .map_ok(|batch| batch.id.as_str().to_owned())
         .try_collect()
         .await
@@ -663,7 +664,7 @@ async fn paging_backwards_follows_next_page_as_ending_before() {
     )
     .await;
     let results: Vec<_> = client(&server.url())
-        .list_batches_stream(ListBatches::new().ending_before("acb_9"))
+        .list_batches(ListBatches::new().ending_before("acb_9"))
         .collect()
         .await;
     assert_eq!(results.len(), 2);
@@ -682,7 +683,7 @@ async fn a_repeated_cursor_ends_the_stream_with_an_error_not_a_loop() {
         page(&["acb_2"], Some("cur_a"), true),
     )
     .await;
-    let mut stream = client(&server.url()).list_batches_stream(ListBatches::new());
+    let mut stream = client(&server.url()).list_batches(ListBatches::new());
     for expected in ["acb_1", "acb_2"] {
         let batch = stream.try_next().await.unwrap().unwrap();
         assert_eq!(batch.id.as_str(), expected);
@@ -699,7 +700,7 @@ async fn has_more_without_any_cursor_is_an_error_not_silent_truncation() {
     let mut server = Server::new_async().await;
     let mock = served(&mut server, "", page(&[], None, true)).await;
     let results: Vec<_> = client(&server.url())
-        .list_batches_stream(ListBatches::new())
+        .list_batches(ListBatches::new())
         .collect()
         .await;
     assert_eq!(results.len(), 1);
@@ -719,9 +720,11 @@ async fn invalid_list_requests_send_nothing() {
         ListBatches::new().ending_before(""),
         ListBatches::new().starting_after("a").ending_before("b"),
     ] {
-        let err = client.list_batches(&request).await.unwrap_err();
+        let err = first_page(client.list_batches(request.clone()))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{request:?}");
-        let results: Vec<_> = client.list_batches_stream(request).collect().await;
+        let results: Vec<_> = client.list_batches(request).collect().await;
         assert_eq!(results.len(), 1);
         assert_eq!(
             results[0].as_ref().unwrap_err().kind(),
@@ -736,7 +739,7 @@ async fn list_maps_every_error_status() {
     check_error_statuses(
         &retried_cases(),
         |server| list_mock(server, ""),
-        |client| async move { client.list_batches(&ListBatches::new()).await },
+        |client| async move { first_page(client.list_batches(ListBatches::new())).await },
     )
     .await;
 }

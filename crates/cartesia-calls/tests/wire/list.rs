@@ -1,13 +1,13 @@
 //! List Calls: one page, and the lazy stream that follows the cursor.
 
-use cartesia_calls::{CallStream, ErrorKind, ListCalls};
+use cartesia_calls::{Call, ErrorKind, ListCalls, Listing};
 use futures_util::{StreamExt, TryStreamExt};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 
 use crate::support::{
-    RawServer, check_error_statuses, client, client_with, impatient_retry, json_mock, nothing_sent,
-    retried_cases,
+    RawServer, check_error_statuses, client, client_with, first_page, impatient_retry, json_mock,
+    nothing_sent, retried_cases,
 };
 
 /// A GET of `/agents/calls` with exactly this query string.
@@ -35,7 +35,7 @@ async fn served(server: &mut ServerGuard, query: &str, body: String) -> Mock {
         .await
 }
 
-async fn ids_of(stream: CallStream) -> Vec<String> {
+async fn ids_of(stream: Listing<Call>) -> Vec<String> {
     stream
         .map_ok(|call| call.id.as_str().to_owned())
         .try_collect()
@@ -56,11 +56,12 @@ async fn one_page_sends_every_parameter() {
         .expand_transcript(true)
         .limit(2)
         .starting_after("ac_0");
-    let page = client(&server.url()).list_calls(&request).await.unwrap();
-    assert_eq!(page.data.len(), 2);
-    assert_eq!(page.next_page.as_deref(), Some("ac_2"));
+    let page = first_page(client(&server.url()).list_calls(request.clone()))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
     assert!(page.has_more);
-    assert_eq!(page.next_cursor(), Some("ac_2"));
+    assert_eq!(page.next_cursor.as_deref(), Some("ac_2"));
     mock.assert_async().await;
 }
 
@@ -74,31 +75,37 @@ async fn query_values_are_encoded() {
     )
     .await;
     let request = ListCalls::new("agent 1&limit=5").ending_before("a/b");
-    let page = client(&server.url()).list_calls(&request).await.unwrap();
-    assert!(page.data.is_empty());
-    assert_eq!(page.next_cursor(), None);
+    let page = first_page(client(&server.url()).list_calls(request.clone()))
+        .await
+        .unwrap();
+    assert!(page.items.is_empty());
+    assert_eq!(page.next_cursor.as_deref(), None);
     mock.assert_async().await;
 }
 
 #[tokio::test]
 async fn a_missing_has_more_follows_next_page() {
     let mut server = Server::new_async().await;
-    let first = served(
+    let first_mock = served(
         &mut server,
         "agent_id=agent_1",
         page(&["ac_1"], Some("cur_1"), None),
     )
     .await;
     let request = ListCalls::new("agent_1");
-    let first_page = client(&server.url()).list_calls(&request).await.unwrap();
-    assert!(first_page.has_more);
-    first.assert_async().await;
+    let first = first_page(client(&server.url()).list_calls(request.clone()))
+        .await
+        .unwrap();
+    assert!(first.has_more);
+    first_mock.assert_async().await;
 
     let mut server = Server::new_async().await;
     let last = served(&mut server, "agent_id=agent_1", page(&["ac_1"], None, None)).await;
-    let last_page = client(&server.url()).list_calls(&request).await.unwrap();
+    let last_page = first_page(client(&server.url()).list_calls(request.clone()))
+        .await
+        .unwrap();
     assert!(!last_page.has_more);
-    assert_eq!(last_page.next_cursor(), None);
+    assert_eq!(last_page.next_cursor.as_deref(), None);
     last.assert_async().await;
 }
 
@@ -132,7 +139,7 @@ async fn the_stream_follows_next_page_through_an_empty_page_to_the_last() {
         )
         .await,
     ];
-    let stream = client(&server.url()).list_calls_stream(ListCalls::new("agent_1").limit(2));
+    let stream = client(&server.url()).list_calls(ListCalls::new("agent_1").limit(2));
     assert_eq!(
         ids_of(stream).await,
         ["ac_1", "ac_2", "ac_3", "ac_4", "ac_5"]
@@ -157,7 +164,7 @@ async fn without_next_page_the_stream_follows_the_last_id_while_has_more() {
         page(&["ac_3"], None, Some(false)),
     )
     .await;
-    let stream = client(&server.url()).list_calls_stream(ListCalls::new("agent_1"));
+    let stream = client(&server.url()).list_calls(ListCalls::new("agent_1"));
     assert_eq!(ids_of(stream).await, ["ac_1", "ac_2", "ac_3"]);
     first.assert_async().await;
     second.assert_async().await;
@@ -178,8 +185,7 @@ async fn paging_backwards_follows_next_page_as_ending_before() {
         page(&["ac_11"], None, Some(false)),
     )
     .await;
-    let stream =
-        client(&server.url()).list_calls_stream(ListCalls::new("agent_1").ending_before("ac_9"));
+    let stream = client(&server.url()).list_calls(ListCalls::new("agent_1").ending_before("ac_9"));
     assert_eq!(ids_of(stream).await, ["ac_10", "ac_11"]);
     first.assert_async().await;
     second.assert_async().await;
@@ -200,7 +206,7 @@ async fn a_repeated_cursor_ends_the_stream_with_an_error_not_a_loop() {
         page(&["ac_2"], Some("cur_a"), Some(true)),
     )
     .await;
-    let mut stream = client(&server.url()).list_calls_stream(ListCalls::new("agent_1"));
+    let mut stream = client(&server.url()).list_calls(ListCalls::new("agent_1"));
     for expected in ["ac_1", "ac_2"] {
         let call = stream.try_next().await.unwrap().unwrap();
         assert_eq!(call.id.as_str(), expected);
@@ -236,7 +242,7 @@ async fn a_cursor_cycle_is_caught_too() {
         .await,
     ];
     let results: Vec<_> = client(&server.url())
-        .list_calls_stream(ListCalls::new("agent_1").starting_after("cur_start"))
+        .list_calls(ListCalls::new("agent_1").starting_after("cur_start"))
         .collect()
         .await;
     assert_eq!(results.len(), 4);
@@ -252,7 +258,7 @@ async fn has_more_without_any_cursor_is_an_error_not_silent_truncation() {
     let mut server = Server::new_async().await;
     let mock = served(&mut server, "agent_id=agent_1", page(&[], None, Some(true))).await;
     let results: Vec<_> = client(&server.url())
-        .list_calls_stream(ListCalls::new("agent_1"))
+        .list_calls(ListCalls::new("agent_1"))
         .collect()
         .await;
     assert_eq!(results.len(), 1);
@@ -275,7 +281,7 @@ async fn the_stream_is_lazy() {
         .create_async()
         .await;
     let client = client(&server.url());
-    let stream = client.list_calls_stream(ListCalls::new("agent_1"));
+    let stream = client.list_calls(ListCalls::new("agent_1"));
     // Nothing is sent until the stream is read, and only as far as it is read.
     assert!(!first.matched_async().await);
     let taken: Vec<_> = stream.take(2).try_collect().await.unwrap();
@@ -299,7 +305,7 @@ async fn an_error_midway_ends_the_stream_after_the_calls_already_read() {
         .create_async()
         .await;
     let results: Vec<_> = client(&server.url())
-        .list_calls_stream(ListCalls::new("agent_1"))
+        .list_calls(ListCalls::new("agent_1"))
         .collect()
         .await;
     assert_eq!(results.len(), 2);
@@ -325,10 +331,12 @@ async fn invalid_requests_send_nothing() {
             .starting_after("a")
             .ending_before("b"),
     ] {
-        let err = client.list_calls(&request).await.unwrap_err();
+        let err = first_page(client.list_calls(request.clone()))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{request:?}");
         assert_eq!(err.attempts(), 0);
-        let results: Vec<_> = client.list_calls_stream(request).collect().await;
+        let results: Vec<_> = client.list_calls(request).collect().await;
         assert_eq!(results.len(), 1);
         assert_eq!(
             results[0].as_ref().unwrap_err().kind(),
@@ -343,7 +351,7 @@ async fn list_maps_every_error_status() {
     check_error_statuses(
         &retried_cases(),
         |server| list_mock(server, "agent_id=agent_1"),
-        |client| async move { client.list_calls(&ListCalls::new("agent_1")).await },
+        |client| async move { first_page(client.list_calls(ListCalls::new("agent_1"))).await },
     )
     .await;
 }
@@ -360,8 +368,7 @@ async fn a_malformed_or_wrong_shaped_page_is_a_decode_error() {
     ] {
         server.reset();
         let mock = served(&mut server, "agent_id=agent_1", body.into()).await;
-        let err = client
-            .list_calls(&ListCalls::new("agent_1"))
+        let err = first_page(client.list_calls(ListCalls::new("agent_1")))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{body}");
@@ -372,10 +379,11 @@ async fn a_malformed_or_wrong_shaped_page_is_a_decode_error() {
 #[tokio::test]
 async fn a_hanging_list_times_out() {
     let server = RawServer::hanging().await;
-    let err = client_with(&server.url, impatient_retry())
-        .list_calls(&ListCalls::new("agent_1"))
-        .await
-        .unwrap_err();
+    let err = first_page(
+        client_with(&server.url, impatient_retry()).list_calls(ListCalls::new("agent_1")),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(server.count("GET /agents/calls?agent_id=agent_1 "), 3);
 }

@@ -6,7 +6,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cartesia_calls::{CallId, CartesiaClient, Error, ErrorKind, RetryConfig};
+use cartesia_calls::{CallId, CartesiaClient, Error, ErrorKind, Listing, Page, RetryConfig};
+use futures_util::TryStreamExt;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -16,6 +17,12 @@ pub const KEY: &str = "sk_car_canary_7f3a9";
 
 /// The `Cartesia-Version` every request must carry.
 pub const VERSION: &str = "2026-03-01";
+
+/// The first page of a listing: what one List request reads (or its error).
+pub async fn first_page<T>(listing: Listing<T>) -> Result<Page<T>, Error> {
+    let page = listing.pages().try_next().await?;
+    Ok(page.expect("a listing answers a first page or an error"))
+}
 
 /// Fast retries: three attempts, 1 ms backoff, short timeouts, a fixed jitter seed.
 pub fn fast_retry() -> RetryConfig {

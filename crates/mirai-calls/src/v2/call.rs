@@ -5,7 +5,6 @@ use call_core::{CallId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::page::Page;
 use super::status::{EndedReason, MiraiV2CallStatus};
 use crate::null_as_default::null_as_default;
 use call_core::provider_kit::open_enum;
@@ -194,9 +193,6 @@ pub struct CallFlow {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-/// One page of [`list_calls`](crate::MiraiV2Client::list_calls): `{data, has_more, next_cursor}`.
-pub type CallPage = Page<Call>;
 
 open_enum! {
     /// Who spoke a transcript turn.

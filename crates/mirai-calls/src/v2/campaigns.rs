@@ -3,8 +3,7 @@
 
 use call_core::provider_kit::ErrorExt;
 use call_core::provider_kit::{Idempotency, Request};
-use call_core::{Error, ErrorKind};
-use futures_util::stream::Stream;
+use call_core::{Error, ErrorKind, Listing};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use serde::Deserialize;
@@ -16,7 +15,7 @@ use super::campaign_contact::{Contact, ContactStatus, ContactUpload, NewContact,
 use super::campaign_create::{CreateCampaign, UpdateCampaign};
 use super::campaign_id::CampaignId;
 use super::error_body::{error_from, is_final_answer};
-use super::page::{check_limit, items};
+use super::page::{check_limit, listing};
 use crate::MiraiV2Client;
 
 /// A request under `/v2/campaigns`; 503 `campaigns_unavailable` is final (campaigns are off for the workspace).
@@ -238,12 +237,9 @@ impl MiraiV2Client {
     /// Each item is a [`call_core::Result`]: [`ErrorKind::InvalidInput`] first (nothing sent) for a limit outside
     /// 1 to 100, else the errors of [`get_campaign`](Self::get_campaign), and [`ErrorKind::Decode`] for a broken
     /// cursor chain.
-    pub fn list_campaigns(
-        &self,
-        query: ListCampaigns,
-    ) -> impl Stream<Item = call_core::Result<Campaign>> + Send + 'static + use<> {
-        let invalid = check_limit(query.limit).err();
-        items(self, "list campaigns", invalid, move |cursor| {
+    pub fn list_campaigns(&self, query: ListCampaigns) -> Listing<Campaign> {
+        listing(self, "list campaigns", "campaigns", move |cursor| {
+            check_limit(query.limit)?;
             let mut request = campaigns_request(Method::GET, "list campaigns");
             if let Some(limit) = query.limit {
                 request = request.query("limit", limit.to_string());
@@ -251,7 +247,7 @@ impl MiraiV2Client {
             if let Some(cursor) = cursor {
                 request = request.query("cursor", cursor);
             }
-            request
+            Ok(request)
         })
     }
 
@@ -348,14 +344,10 @@ impl MiraiV2Client {
     /// # Errors
     ///
     /// As [`list_campaigns`](Self::list_campaigns); [`ErrorKind::NotFound`] for an unknown campaign.
-    pub fn list_contacts(
-        &self,
-        id: &CampaignId,
-        query: ListContacts,
-    ) -> impl Stream<Item = call_core::Result<Contact>> + Send + 'static + use<> {
-        let invalid = check_limit(query.limit).err();
+    pub fn list_contacts(&self, id: &CampaignId, query: ListContacts) -> Listing<Contact> {
         let id = id.clone();
-        items(self, "list contacts", invalid, move |cursor| {
+        listing(self, "list contacts", "contacts", move |cursor| {
+            check_limit(query.limit)?;
             let mut request =
                 campaign_request(Method::GET, "list contacts", &id).segment("contacts");
             if let Some(status) = &query.status {
@@ -367,7 +359,7 @@ impl MiraiV2Client {
             if let Some(cursor) = cursor {
                 request = request.query("cursor", cursor);
             }
-            request
+            Ok(request)
         })
     }
 

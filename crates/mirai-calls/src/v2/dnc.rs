@@ -4,15 +4,14 @@ use call_core::provider_kit::ErrorExt;
 use std::fmt;
 
 use call_core::provider_kit::{Idempotency, Request};
-use call_core::{PhoneNumber, Timestamp};
-use futures_util::stream::Stream;
+use call_core::{Listing, PhoneNumber, Timestamp};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::calls::success_json;
 use super::error_body::{self, error_from, is_final_answer};
-use super::page::{check_limit, items};
+use super::page::{check_limit, listing};
 use crate::MiraiV2Client;
 
 /// What [`add_to_dnc`](MiraiV2Client::add_to_dnc) found: both mean the number will not be dialled by campaigns.
@@ -220,12 +219,9 @@ impl MiraiV2Client {
     /// Each item is a [`call_core::Result`]: [`ErrorKind::InvalidInput`](call_core::ErrorKind::InvalidInput) first
     /// (nothing sent) for a limit outside 1 to 100, else the errors of [`add_to_dnc`](Self::add_to_dnc), and
     /// [`ErrorKind::Decode`](call_core::ErrorKind::Decode) for a broken cursor chain.
-    pub fn list_dnc(
-        &self,
-        query: ListDnc,
-    ) -> impl Stream<Item = call_core::Result<DncEntry>> + Send + 'static + use<> {
-        let invalid = check_limit(query.limit).err();
-        items(self, "list dnc", invalid, move |cursor| {
+    pub fn list_dnc(&self, query: ListDnc) -> Listing<DncEntry> {
+        listing(self, "list dnc", "numbers", move |cursor| {
+            check_limit(query.limit)?;
             let mut request = dnc_request(Method::GET, "list dnc");
             if let Some(limit) = query.limit {
                 request = request.query("limit", limit.to_string());
@@ -233,7 +229,7 @@ impl MiraiV2Client {
             if let Some(cursor) = cursor {
                 request = request.query("cursor", cursor);
             }
-            request
+            Ok(request)
         })
     }
 }

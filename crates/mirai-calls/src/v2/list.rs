@@ -3,14 +3,14 @@
 use std::collections::HashSet;
 
 use call_core::provider_kit::Request;
-use call_core::{Error, ErrorKind, PhoneNumber, Timestamp};
+use call_core::{Error, ErrorKind, Listing, PhoneNumber, Timestamp};
 use futures_util::future;
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 
-use super::call::{Call, CallPage};
+use super::call::Call;
 use super::error_body::is_final_answer;
-use super::page::{check_limit, items, pages, until_error};
+use super::page::{check_limit, listing, until_error};
 use super::status::MiraiV2CallStatus;
 use crate::MiraiV2Client;
 
@@ -116,35 +116,20 @@ const ACTIVE_STATUSES: [MiraiV2CallStatus; 3] = [
 ];
 
 impl MiraiV2Client {
-    /// Lists calls, newest first, as a stream of pages: `GET /v2/calls`, following `next_cursor` while `has_more`.
+    /// Lists calls, newest first, one call at a time: `GET /v2/calls`, following `next_cursor` while `has_more`.
+    /// [`Listing::pages`] gives the same walk a page at a time.
     ///
-    /// Lazy: a page is requested only when the stream is polled past the previous one, so stopping early sends
-    /// nothing more. The stream ends after the last page, or with one error: a failed request, a page that says
-    /// more follow without a cursor, or a cursor given twice (which would loop for ever).
-    ///
-    /// # Errors
-    ///
-    /// Each item is a [`call_core::Result`]: [`ErrorKind::InvalidInput`] first (and nothing sent) for an invalid
-    /// query, else the errors of [`get_call`](Self::get_call), and [`ErrorKind::Decode`] for a broken cursor chain.
-    pub fn list_call_pages(
-        &self,
-        query: ListCalls,
-    ) -> impl Stream<Item = call_core::Result<CallPage>> + Send + 'static + use<> {
-        let invalid = query.validate().err();
-        pages(self, "list calls", invalid, move |cursor| {
-            query.request(cursor)
-        })
-    }
-
-    /// Lists calls, newest first, one call at a time: [`list_call_pages`](Self::list_call_pages), flattened.
+    /// Lazy: a page is requested only when the listing is polled past the previous one, so stopping early sends
+    /// nothing more. It ends after the last page, or with one error: a failed request, a page that says more follow
+    /// without a cursor, or a cursor given twice (which would loop for ever); the items of such a page are dropped
+    /// with the error.
     ///
     /// ```no_run
     /// use futures_util::TryStreamExt;
     /// use mirai_calls::v2::{ListCalls, MiraiV2CallStatus};
     ///
     /// # async fn run(client: mirai_calls::MiraiV2Client) -> call_core::Result<()> {
-    /// let calls = client.list_calls(ListCalls::new().status(MiraiV2CallStatus::InProgress));
-    /// futures_util::pin_mut!(calls);
+    /// let mut calls = client.list_calls(ListCalls::new().status(MiraiV2CallStatus::InProgress));
     /// while let Some(call) = calls.try_next().await? {
     ///     println!("{} is live", call.id);
     /// }
@@ -153,14 +138,12 @@ impl MiraiV2Client {
     ///
     /// # Errors
     ///
-    /// As [`list_call_pages`](Self::list_call_pages).
-    pub fn list_calls(
-        &self,
-        query: ListCalls,
-    ) -> impl Stream<Item = call_core::Result<Call>> + Send + 'static + use<> {
-        let invalid = query.validate().err();
-        items(self, "list calls", invalid, move |cursor| {
-            query.request(cursor)
+    /// Each item is a [`call_core::Result`]: [`ErrorKind::InvalidInput`] first (and nothing sent) for an invalid
+    /// query, else the errors of [`get_call`](Self::get_call), and [`ErrorKind::Decode`] for a broken cursor chain.
+    pub fn list_calls(&self, query: ListCalls) -> Listing<Call> {
+        listing(self, "list calls", "calls", move |cursor| {
+            query.validate()?;
+            Ok(query.request(cursor))
         })
     }
 

@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | [Create Call](https://docs.miraiminds.co/v2/calls) | `POST /v2/calls` + `Idempotency-Key` | [`MiraiV2Client::create_call`] with [`CreateCall`] |
 //! | Get Call | `GET /v2/calls/{id}` | [`MiraiV2Client::get_call`], [`state`](call_core::CallControl::state) |
-//! | List Calls | `GET /v2/calls` (cursor pages) | [`MiraiV2Client::list_calls`], [`MiraiV2Client::list_call_pages`] with [`ListCalls`] |
+//! | List Calls | `GET /v2/calls` (cursor pages) | [`MiraiV2Client::list_calls`] with [`ListCalls`] (`.pages()` for pages) |
 //! | Get Transcript | `GET /v2/calls/{id}/transcript` | [`MiraiV2Client::transcript`] |
 //! | Get Recording | `GET /v2/calls/{id}/recording` (302 to storage) | [`MiraiV2Client::download_recording`], [`MiraiV2Client::download_recording_to_file`] |
 //! | Abort Call | `POST /v2/calls/{id}/abort` | [`MiraiV2Client::abort_call`], [`terminate`](call_core::CallControl::terminate) |
@@ -56,14 +56,14 @@ mod create;
 mod dnc;
 pub(crate) mod error_body;
 mod list;
-mod page;
+pub(crate) mod page;
 mod recording;
 mod signature;
 mod status;
 mod terminate;
 mod webhook;
 
-pub use call::{Call, CallCost, CallFlow, CallPage, Role, Transcript, TranscriptStatus, Turn};
+pub use call::{Call, CallCost, CallFlow, Role, Transcript, TranscriptStatus, Turn};
 pub use calls::AbortAccepted;
 pub use campaign::{Campaign, CampaignReport, CampaignStatus, PauseReason};
 pub use campaign_contact::{
@@ -80,7 +80,6 @@ pub use client::{
 pub use create::{Channel, CreateCall, Created, MAX_IDEMPOTENCY_KEY_LEN, Timing};
 pub use dnc::{DncAdded, DncEntry, DncRemoved, ListDnc};
 pub use list::ListCalls;
-pub use page::Page;
 pub use signature::{DEFAULT_TOLERANCE, SIGNATURE_HEADER, WebhookVerifier};
 pub use status::{EndedReason, MiraiV2CallStatus};
 pub use webhook::{

@@ -201,7 +201,7 @@ async fn list_is_lazy() {
     first.assert_async().await;
     second.assert_async().await;
 
-    let pages = client.list_call_pages(ListCalls::new());
+    let pages = client.list_calls(ListCalls::new()).pages();
     futures_util::pin_mut!(pages);
     let page = pages.next().await.unwrap().unwrap();
     assert!(page.has_more);
@@ -248,7 +248,8 @@ async fn more_pages_without_a_cursor_is_an_error_not_a_silent_stop() {
         .create_async()
         .await;
     let results: Vec<_> = v2(&server.url())
-        .list_call_pages(ListCalls::new())
+        .list_calls(ListCalls::new())
+        .pages()
         .collect()
         .await;
     assert_eq!(results.len(), 1);
