@@ -49,6 +49,7 @@ mod timestamp;
 
 pub use async_trait::async_trait;
 pub use call_id::{CallId, MAX_CALL_ID_LEN};
+pub use clock::{Clock, TokioClock};
 pub use control::{CallControl, TerminateOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use http::RetryConfig;

@@ -5,7 +5,7 @@
 //!   [`Response`]. Nothing else in the workspace sends HTTP, so every client gets the same timeouts, resend rules,
 //!   body caps and redaction.
 //! - [`ResendPolicy`]: whether and when any request goes again, for the HTTP path, [`read_first`] and a provider's
-//!   own waits (a [`Decision`] from an [`Attempt`]); every wait sleeps through the client's [`Clock`].
+//!   own waits (a [`Decision`] from an [`Attempt`]); every wait sleeps through the client's [`Clock`](crate::Clock).
 //! - [`BuilderCore`]: what every client builder holds besides its keys (base URL, retry, `reqwest` settings), and
 //!   [`env_var`], [`required_env_var`], [`missing_env`]: the one way a `from_env` reads a variable.
 //! - [`Download`]: a file a provider serves, behind at most one redirect, into a writer or all or nothing into a file.
@@ -24,9 +24,8 @@ pub use crate::http::{
     BaseUrl, ClientSettings, DEFAULT_MAX_BODY_BYTES, HttpClient, HttpConfig, Idempotency,
     MAX_ERROR_BODY_BYTES, Request, Response, StreamingResponse, backoff_delay, parse_retry_after,
 };
-pub use crate::clock::{Clock, TokioClock};
-pub use crate::read_first::{Budget, Phase, ReadFirst, read_first};
 pub use crate::page::Pager;
+pub use crate::read_first::{Budget, Phase, ReadFirst, read_first};
 pub use crate::resend::{Attempt, Decision, Happened, ResendPolicy};
 
 #[doc(inline)]

@@ -502,7 +502,7 @@ impl RecordingClock {
     }
 }
 
-impl call_core::provider_kit::Clock for RecordingClock {
+impl call_core::Clock for RecordingClock {
     fn now(&self) -> std::time::Instant {
         std::time::Instant::now() + self.slept().iter().sum::<Duration>()
     }

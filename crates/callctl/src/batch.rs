@@ -58,14 +58,7 @@ pub(crate) async fn run(client: CartesiaClient, command: BatchCommand, output: O
             if let Some(agent_id) = agent_id {
                 request = request.agent_id(agent_id);
             }
-            print_stream(
-                client.list_batches(request),
-                max,
-                output,
-                to_json,
-                text,
-            )
-            .await
+            print_stream(client.list_batches(request), max, output, to_json, text).await
         }
         BatchCommand::Cancel { id } => match batch_id(&id) {
             Ok(id) => print(client.cancel_batch(&id).await, output, to_json, text),

@@ -46,21 +46,15 @@ async fn command_for(
             let request = ListCalls::new(agent_id)
                 .limit(page_size)
                 .expand_transcript(transcript);
-            print_stream(
-                client.list_calls(request),
-                max,
-                output,
-                call_json,
-                |call| {
-                    terminal_safe(&format!(
-                        "{}  {:<9}  {}",
-                        call.id,
-                        call.status.as_str(),
-                        call.start_time.map(|t| t.to_string()).unwrap_or_default()
-                    ))
-                    .into_owned()
-                },
-            )
+            print_stream(client.list_calls(request), max, output, call_json, |call| {
+                terminal_safe(&format!(
+                    "{}  {:<9}  {}",
+                    call.id,
+                    call.status.as_str(),
+                    call.start_time.map(|t| t.to_string()).unwrap_or_default()
+                ))
+                .into_owned()
+            })
             .await
         }
         CartesiaCommand::Delete(CallArg { id }) => print(

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Stop, read and manage voice-agent calls at Cartesia and Mirai Minds.
 ///
 /// Credentials come only from the environment: CARTESIA_API_KEY (CARTESIA_BASE_URL), MIRAI_PUBLIC_KEY,
-/// MIRAI_PRIVATE_KEY, MIRAI_WORKSPACE (MIRAI_BASE_URL). Exit status: 0 when every call ended terminated or
+/// MIRAI_PRIVATE_KEY, MIRAI_WORKSPACE (MIRAI_LEGACY_BASE_URL). Exit status: 0 when every call ended terminated or
 /// already_ended, 1 when any failed or was not attempted, 2 for usage or configuration errors (nothing sent).
 #[derive(Debug, Parser)]
 #[command(name = "callctl", version, about, long_about = None)]
@@ -23,7 +23,7 @@ pub(crate) struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub(crate) struct Common {
-    /// The provider's base URL (overrides CARTESIA_BASE_URL / MIRAI_BASE_URL). https, or http to a loopback host.
+    /// The provider's base URL (overrides CARTESIA_BASE_URL / MIRAI_LEGACY_BASE_URL). https, or http to a loopback host.
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) base_url: Option<String>,
     /// Timeout of one attempt, in seconds (fractions allowed).

@@ -36,7 +36,7 @@
 //! ```
 
 pub use call_core::{
-    ApiKey, CallControl, CallId, CallState, Error, ErrorKind, Listing, Page, Pages,
+    ApiKey, CallControl, CallId, CallState, Clock, Error, ErrorKind, Listing, Page, Pages,
     PhoneNumber, Provider, RateLimit, Result, RetryConfig, TerminateOptions, TerminateOutcome,
     Termination, Timestamp, async_trait, bulk, stop_number,
 };

@@ -27,14 +27,14 @@
 //! | [`state`](call_core::CallControl::state) | Get Call | yes | [`CallState`] |
 //! | [`cancel_call`](CartesiaClient::cancel_call) | `POST /agents/calls/{id}/cancel` | yes | `()` |
 //! | [`get_call`](CartesiaClient::get_call) | `GET /agents/calls/{id}` | yes | [`Call`] |
-//! | [`list_calls`](CartesiaClient::list_calls) | `GET /agents/calls?agent_id=`, page after page | yes | a [`Listing`](call_core::Listing) of [`Call`]s (`.pages()`: [`Page`](call_core::Page)s) |
+//! | [`list_calls`](CartesiaClient::list_calls) | `GET /agents/calls?agent_id=`, page after page | yes | a [`Listing`] of [`Call`]s (`.pages()`: [`Page`]s) |
 //! | [`delete_call`](CartesiaClient::delete_call) | `DELETE /agents/calls/{id}` | yes (idempotent) | the redacted [`Call`] |
 //! | [`download_audio`](CartesiaClient::download_audio), [`download_audio_to_file`](CartesiaClient::download_audio_to_file) | `GET /agents/calls/{id}/audio` | until the body starts | bytes written |
 //! | [`get_call_logs`](CartesiaClient::get_call_logs) | `GET /agents/calls/{id}/logs` | yes | [`CallLogsResult`] |
 //! | [`create_outbound_calls`](CartesiaClient::create_outbound_calls) | `POST /agents/calls` | **never once sent** | [`OutboundCalls`], one result per number |
 //! | [`create_batch`](CartesiaClient::create_batch) | `POST /agents/calls/batches` | **never once sent** | the queued [`Batch`] |
 //! | [`get_batch`](CartesiaClient::get_batch) | `GET /agents/calls/batches/{id}` | yes | the [`Batch`] with its [`Recipient`]s |
-//! | [`list_batches`](CartesiaClient::list_batches) | `GET /agents/calls/batches`, page after page | yes | a [`Listing`](call_core::Listing) of [`Batch`]es |
+//! | [`list_batches`](CartesiaClient::list_batches) | `GET /agents/calls/batches`, page after page | yes | a [`Listing`] of [`Batch`]es |
 //! | [`cancel_batch`](CartesiaClient::cancel_batch) | `POST /agents/calls/batches/{id}/cancel` | yes (idempotent) | the cancelled [`Batch`]: no more dialling; placed calls run on |
 //! | [`retry_batch`](CartesiaClient::retry_batch) | `POST /agents/calls/batches/{id}/retry` | **never once sent** | the [`Batch`], failed recipients re-queued |
 //! | [`stop_batch`](CartesiaClient::stop_batch) | Cancel Call Batch, then (when asked) Get Call Batch and `terminate` for each recipient call | as each | a [`BatchStop`]: the batch, counts, and one [`BulkReport`](call_core::bulk::BulkReport) per call |
@@ -98,15 +98,16 @@ mod status;
 mod terminate;
 
 pub use batch::{
-    Batch, BatchId, BatchStatus, BatchStop, CreateBatch, ListBatches,
-    MAX_BATCH_RECIPIENTS, Recipient, RecipientStatus, StopBatch,
+    Batch, BatchId, BatchStatus, BatchStop, CreateBatch, ListBatches, MAX_BATCH_RECIPIENTS,
+    Recipient, RecipientStatus, StopBatch,
 };
 pub use call::{
     Call, ConnectionType, EndReason, LogEvent, LogMetric, Region, TelephonyAccountType,
     TelephonyParams, TextChunk, ToolCall, TranscriptItem, TranscriptRole,
 };
 pub use call_core::{
-    self, CallControl, CallId, CallState, Error, ErrorKind, Listing, Page, Pages, RetryConfig, Timestamp,
+    self, CallControl, CallId, CallState, Error, ErrorKind, Listing, Page, Pages, RetryConfig,
+    Timestamp,
 };
 pub use client::{
     API_KEY_ENV, BASE_URL_ENV, CartesiaClient, CartesiaClientBuilder, DEFAULT_API_VERSION,

@@ -202,9 +202,7 @@ pub mod fuzzing {
     }
 }
 
-pub use call_core::{
-    self, CallControl, CallId, CallState, Error, ErrorKind, RetryConfig,
-};
+pub use call_core::{self, CallControl, CallId, CallState, Error, ErrorKind, RetryConfig};
 pub use legacy::{
     Aborted, MiraiLegacyCallStatus, MiraiLegacyClient, MiraiLegacyClientBuilder, MiraiServer,
 };

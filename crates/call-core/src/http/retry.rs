@@ -30,7 +30,7 @@ use crate::{Error, ErrorKind};
 ///
 /// Only what is safe to repeat is retried: see [`Idempotency`](crate::http::Idempotency). Every resend decision of a
 /// client is taken by one [`ResendPolicy`](crate::provider_kit::ResendPolicy) built from this config, and every wait
-/// sleeps through one [`Clock`](crate::provider_kit::Clock) (tokio's unless [`with_clock`](RetryConfig::with_clock) sets another).
+/// sleeps through one [`Clock`](crate::Clock) (tokio's unless [`with_clock`](RetryConfig::with_clock) sets another).
 ///
 /// ```
 /// use std::time::Duration;
@@ -148,7 +148,7 @@ impl RetryConfig {
 
     /// Sets the clock every wait of the client reads and sleeps on (default: `Instant::now()` and
     /// `tokio::time::sleep`), so a test can drive time: a sleep that records its delays and returns at once runs a
-    /// 50 s `Retry-After` without waiting. See [`Clock`](crate::provider_kit::Clock) for what it does not cover.
+    /// 50 s `Retry-After` without waiting. See [`Clock`](crate::Clock) for what it does not cover.
     #[must_use]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);

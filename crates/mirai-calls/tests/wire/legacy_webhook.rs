@@ -85,7 +85,10 @@ fn every_call_event_type_decodes_with_every_field() {
             .unwrap();
         assert_eq!(event.event_type, expected);
         assert_eq!(event.event_type.as_str(), raw_type);
-        assert_eq!(event.call_status(), Some(&MiraiLegacyCallStatus::parse(status)));
+        assert_eq!(
+            event.call_status(),
+            Some(&MiraiLegacyCallStatus::parse(status))
+        );
         assert_eq!(
             event.dedup_key().as_deref(),
             Some(format!("{raw_type}:68f0a1b2c3d4e5f600000900").as_str())

@@ -313,7 +313,7 @@ impl RecordingClock {
     }
 }
 
-impl mirai_calls::call_core::provider_kit::Clock for RecordingClock {
+impl mirai_calls::call_core::Clock for RecordingClock {
     fn now(&self) -> std::time::Instant {
         std::time::Instant::now() + self.slept().iter().sum::<std::time::Duration>()
     }
