@@ -361,6 +361,11 @@ pub trait ErrorExt: sealed::Sealed + Sized {
     /// Attaches the underlying cause, available through [`std::error::Error::source`].
     #[must_use]
     fn with_source(self, source: impl std::error::Error + Send + Sync + 'static) -> Self;
+
+    /// Keeps the provider's answer in `cause` (its HTTP status and message, where it has them): for an error that
+    /// reports what a later step found about a request `cause` failed.
+    #[must_use]
+    fn with_answer_of(self, cause: &Error) -> Self;
 }
 
 mod sealed {
@@ -454,6 +459,16 @@ impl ErrorExt for Error {
 
     fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    fn with_answer_of(mut self, cause: &Error) -> Self {
+        if let Some(status) = cause.status() {
+            self = self.with_status(status);
+        }
+        if let Some(message) = cause.provider_message() {
+            self = self.with_provider_message(message);
+        }
         self
     }
 }

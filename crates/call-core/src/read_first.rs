@@ -182,8 +182,8 @@ pub enum ReadFirst<C> {
 /// ```
 pub async fn read_first<C, S, SF, R, RF>(
     budget: &Budget,
-    send: S,
-    read: R,
+    mut send: S,
+    mut read: R,
     doubtful: impl Fn(&Error) -> bool,
     phase: impl Fn(&C) -> Phase,
 ) -> ReadFirst<C>
@@ -199,102 +199,88 @@ where
         operation = "terminate",
         call_id = budget.call_id.as_str(),
     );
-    rounds(budget, send, read, doubtful, phase)
-        .instrument(span)
-        .await
-}
-
-/// The rounds of [`read_first`], inside its span.
-async fn rounds<C, S, SF, R, RF>(
-    budget: &Budget,
-    mut send: S,
-    mut read: R,
-    doubtful: impl Fn(&Error) -> bool,
-    phase: impl Fn(&C) -> Phase,
-) -> ReadFirst<C>
-where
-    S: FnMut(Instant) -> SF,
-    SF: Future<Output = Result<u32>>,
-    R: FnMut(Instant) -> RF,
-    RF: Future<Output = Result<(C, u32)>>,
-{
-    let policy = &budget.policy;
-    let rounds = budget.rounds.max(1);
-    let mut deadline = policy.now() + budget.time;
-    let mut ring = RingWait::new(budget);
-    // Requests sent before the current round's request: earlier rounds, their reads, ring-wait polls.
-    let mut spent = 0;
-    let mut landed = false;
-    let mut round = 1;
-    loop {
-        let error = match send(deadline).await {
-            Ok(attempts) => {
-                return ReadFirst::Accepted {
-                    attempts: spent + attempts,
-                    ring_wait: ring.waited(),
-                };
+    // The rounds, inside the span.
+    async move {
+        let policy = &budget.policy;
+        let rounds = budget.rounds.max(1);
+        let mut deadline = policy.now() + budget.time;
+        let mut ring = RingWait::new(budget);
+        // Requests sent before the current round's request: earlier rounds, their reads, ring-wait polls.
+        let mut spent = 0;
+        let mut landed = false;
+        let mut round = 1;
+        loop {
+            let error = match send(deadline).await {
+                Ok(attempts) => {
+                    return ReadFirst::Accepted {
+                        attempts: spent + attempts,
+                        ring_wait: ring.waited(),
+                    };
+                }
+                Err(error) => error,
+            };
+            let judged = Happened::Failed {
+                doubtful: doubtful(&error),
+            };
+            if !matches!(
+                policy.decide(&Attempt::new(round, judged)),
+                Decision::Read { .. }
+            ) {
+                let attempts = spent + error.attempts();
+                return ReadFirst::Failed(error.with_attempts(attempts));
             }
-            Err(error) => error,
-        };
-        let judged = Happened::Failed {
-            doubtful: doubtful(&error),
-        };
-        if !matches!(
-            policy.decide(&Attempt::new(round, judged)),
-            Decision::Read { .. }
-        ) {
-            let attempts = spent + error.attempts();
-            return ReadFirst::Failed(error.with_attempts(attempts));
-        }
-        landed |= error.may_have_taken_effect();
-        spent += error.attempts();
-        let (mut call, read_attempts) = match read(deadline).await {
-            Ok(found) => found,
-            Err(read) => {
-                let attempts = spent + read.attempts();
-                return ReadFirst::ReadFailed {
-                    error,
-                    read,
-                    attempts,
-                };
-            }
-        };
-        spent += read_attempts;
-        if round < rounds && phase(&call) == Phase::Ringing && ring.is_asked() {
-            let entered = policy.now();
-            let polled = ring.wait(policy, call, &mut read, &phase).await;
-            // The ring wait has its own bound: it is not charged to the deadline of the rest.
-            deadline += policy.now().saturating_duration_since(entered);
-            spent += polled.attempts;
-            call = match polled.answer {
-                Ok(call) => call,
+            landed |= error.may_have_taken_effect();
+            spent += error.attempts();
+            let (mut call, read_attempts) = match read(deadline).await {
+                Ok(found) => found,
                 Err(read) => {
+                    let attempts = spent + read.attempts();
                     return ReadFirst::ReadFailed {
                         error,
                         read,
-                        attempts: spent,
+                        attempts,
                     };
                 }
             };
+            spent += read_attempts;
+            if round < rounds && phase(&call) == Phase::Ringing && ring.is_asked() {
+                let entered = policy.now();
+                let polled = ring.wait(policy, call, &mut read, &phase).await;
+                // The ring wait has its own bound: it is not charged to the deadline of the rest.
+                deadline += policy.now().saturating_duration_since(entered);
+                spent += polled.attempts;
+                call = match polled.answer {
+                    Ok(call) => call,
+                    Err(read) => {
+                        return ReadFirst::ReadFailed {
+                            error,
+                            read,
+                            attempts: spent,
+                        };
+                    }
+                };
+            }
+            if phase(&call) == Phase::Live
+                && matches!(
+                    policy.decide(&Attempt::new(round, Happened::StillLive)),
+                    Decision::Resend { .. }
+                )
+            {
+                // No wait: the call was just read, and the HTTP path sends nothing past the deadline.
+                round += 1;
+                continue;
+            }
+            return ReadFirst::Read {
+                call,
+                error,
+                attempts: spent,
+                may_have_landed: landed,
+                ring_wait: ring.waited(),
+            };
         }
-        if phase(&call) == Phase::Live
-            && matches!(
-                policy.decide(&Attempt::new(round, Happened::StillLive)),
-                Decision::Resend { .. }
-            )
-        {
-            // No wait: the call was just read, and the HTTP path sends nothing past the deadline.
-            round += 1;
-            continue;
-        }
-        return ReadFirst::Read {
-            call,
-            error,
-            attempts: spent,
-            may_have_landed: landed,
-            ring_wait: ring.waited(),
-        };
     }
+    .instrument(span)
+    .await
 }
 
 /// The ring wait of one run: its bound, when it started, what it took and how many polls it made.

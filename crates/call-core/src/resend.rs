@@ -405,27 +405,26 @@ fn trace(attempt: &Attempt, decision: &Decision) {
     let latency_ms = attempt.latency.map(millis);
     let delay_ms = decision.resend_after().map(millis);
     let reason = decision.reason();
-    if decision.resend_after().is_some() {
-        tracing::info!(
-            attempt = attempt.number,
-            status,
-            error,
-            latency_ms,
-            decision = decision.as_str(),
-            reason,
-            delay_ms,
-            "{what}: {reason}"
-        );
+    // One event, at a level chosen at run time: a resend is worth seeing at INFO, the rest at DEBUG.
+    macro_rules! attempt_event {
+        ($level:expr) => {
+            tracing::event!(
+                $level,
+                attempt = attempt.number,
+                status,
+                error,
+                latency_ms,
+                decision = decision.as_str(),
+                reason,
+                delay_ms,
+                "{what}: {reason}"
+            )
+        };
+    }
+    if delay_ms.is_some() {
+        attempt_event!(tracing::Level::INFO);
     } else {
-        tracing::debug!(
-            attempt = attempt.number,
-            status,
-            error,
-            latency_ms,
-            decision = decision.as_str(),
-            reason,
-            "{what}: {reason}"
-        );
+        attempt_event!(tracing::Level::DEBUG);
     }
 }
 

@@ -76,6 +76,14 @@ impl fmt::Debug for Masked<'_> {
 }
 
 impl Destination {
+    /// A destination: the number, and metadata for its call if any.
+    pub(crate) fn new(to_number: impl Into<String>, metadata: Option<Map<String, Value>>) -> Self {
+        Destination {
+            to_number: to_number.into(),
+            metadata,
+        }
+    }
+
     pub(crate) fn to_body(&self) -> OutboundItemBody<'_> {
         OutboundItemBody {
             to_number: &self.to_number,
@@ -120,10 +128,7 @@ impl CreateOutboundCalls {
     /// Adds a destination: an E.164 number, `+` then 8 to 15 digits, the first not zero. Each destination is a
     /// separate call; at least one is required.
     pub fn to(mut self, to_number: impl Into<String>) -> Self {
-        self.destinations.push(Destination {
-            to_number: to_number.into(),
-            metadata: None,
-        });
+        self.destinations.push(Destination::new(to_number, None));
         self
     }
 
@@ -133,10 +138,8 @@ impl CreateOutboundCalls {
         to_number: impl Into<String>,
         metadata: Map<String, Value>,
     ) -> Self {
-        self.destinations.push(Destination {
-            to_number: to_number.into(),
-            metadata: Some(metadata),
-        });
+        self.destinations
+            .push(Destination::new(to_number, Some(metadata)));
         self
     }
 

@@ -239,17 +239,12 @@ fn failure(
     attempts: u32,
     cause: Error,
 ) -> Error {
-    let mut failed = Error::new(kind, detail)
+    Error::new(kind, detail)
         .with_provider(Provider::Cartesia)
         .with_operation("cancel call")
         .with_call_id(call_id.clone())
         .with_attempts(attempts)
-        .with_request_sent(true);
-    if let Some(status) = cause.status() {
-        failed = failed.with_status(status);
-    }
-    if let Some(message) = cause.provider_message() {
-        failed = failed.with_provider_message(message);
-    }
-    failed.with_source(cause)
+        .with_request_sent(true)
+        .with_answer_of(&cause)
+        .with_source(cause)
 }

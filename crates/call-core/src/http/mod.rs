@@ -269,16 +269,7 @@ impl HttpClient {
             // `send`'s reader reads every body.
             AnswerBody::Unread(_) => Bytes::new(),
         };
-        Ok(Response {
-            provider: self.inner.provider,
-            operation: request.operation,
-            call_id: request.call_id,
-            status: answer.status,
-            headers: answer.headers,
-            body: self.redact(body),
-            attempts: sent.attempts,
-            earlier_may_have_taken_effect: sent.earlier_may_have_taken_effect,
-        })
+        Ok(self.response(request, answer.status, answer.headers, body, &sent))
     }
 
     /// Sends `request` with retries and, on a 2xx answer, returns its body as a stream instead of reading it.
@@ -321,16 +312,9 @@ impl HttpClient {
                 operation: request.operation,
                 call_id: request.call_id,
             }),
-            AnswerBody::Read(body) => Err(Response {
-                provider: self.inner.provider,
-                operation: request.operation,
-                call_id: request.call_id,
-                status: answer.status,
-                headers: answer.headers,
-                body: self.redact(body),
-                attempts: sent.attempts,
-                earlier_may_have_taken_effect: sent.earlier_may_have_taken_effect,
-            }),
+            AnswerBody::Read(body) => {
+                Err(self.response(request, answer.status, answer.headers, body, &sent))
+            }
         })
     }
 
@@ -591,6 +575,27 @@ impl HttpClient {
             text = replace_all(&text, secret, b"[redacted]");
         }
         Bytes::from(text)
+    }
+
+    /// The [`Response`] to `request`: the final answer's status, headers and (redacted) body, and what sending took.
+    fn response(
+        &self,
+        request: Request,
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+        sent: &Sent,
+    ) -> Response {
+        Response {
+            provider: self.inner.provider,
+            operation: request.operation,
+            call_id: request.call_id,
+            status,
+            headers,
+            body: self.redact(body),
+            attempts: sent.attempts,
+            earlier_may_have_taken_effect: sent.earlier_may_have_taken_effect,
+        }
     }
 }
 

@@ -79,10 +79,7 @@ impl CreateBatch {
     /// Adds a recipient: an E.164 number, `+` then 8 to 15 digits, the first not zero. 1 to
     /// [`MAX_BATCH_RECIPIENTS`] are required.
     pub fn to(mut self, to_number: impl Into<String>) -> Self {
-        self.recipients.push(Destination {
-            to_number: to_number.into(),
-            metadata: None,
-        });
+        self.recipients.push(Destination::new(to_number, None));
         self
     }
 
@@ -92,10 +89,8 @@ impl CreateBatch {
         to_number: impl Into<String>,
         metadata: Map<String, Value>,
     ) -> Self {
-        self.recipients.push(Destination {
-            to_number: to_number.into(),
-            metadata: Some(metadata),
-        });
+        self.recipients
+            .push(Destination::new(to_number, Some(metadata)));
         self
     }
 

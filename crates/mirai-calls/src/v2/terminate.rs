@@ -175,13 +175,8 @@ fn resolve(
                 .with_operation("abort call")
                 .with_call_id(call_id.clone())
                 .with_attempts(attempts)
-                .with_request_sent(true);
-            if let Some(status) = error.status() {
-                failed = failed.with_status(status);
-            }
-            if let Some(message) = error.provider_message() {
-                failed = failed.with_provider_message(message);
-            }
+                .with_request_sent(true)
+                .with_answer_of(&error);
             if let Some(code) = error.provider_code() {
                 failed = failed.with_provider_code(code);
             }
