@@ -362,7 +362,7 @@ pub trait ErrorExt: sealed::Sealed + Sized {
     #[must_use]
     fn with_source(self, source: impl std::error::Error + Send + Sync + 'static) -> Self;
 
-    /// Keeps the provider's answer in `cause` (its HTTP status and message, where it has them): for an error that
+    /// Keeps the provider's answer in `cause` (its HTTP status, message and code, where it has them): for an error that
     /// reports what a later step found about a request `cause` failed.
     #[must_use]
     fn with_answer_of(self, cause: &Error) -> Self;
@@ -468,6 +468,9 @@ impl ErrorExt for Error {
         }
         if let Some(message) = cause.provider_message() {
             self = self.with_provider_message(message);
+        }
+        if let Some(code) = cause.provider_code() {
+            self = self.with_provider_code(code);
         }
         self
     }

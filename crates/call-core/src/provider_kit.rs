@@ -25,7 +25,9 @@ pub use crate::http::{
     MAX_ERROR_BODY_BYTES, Request, Response, StreamingResponse, backoff_delay, parse_retry_after,
 };
 pub use crate::page::Pager;
-pub use crate::read_first::{Budget, Phase, ReadFirst, read_first};
+pub use crate::read_first::{
+    Budget, Phase, ReadCall, ReadFirst, StillGoing, Terminating, read_first,
+};
 pub use crate::resend::{Attempt, Decision, Happened, ResendPolicy};
 
 #[doc(inline)]

@@ -21,7 +21,7 @@ use tracing::Instrument;
 
 use crate::http::HttpClient;
 use crate::resend::{Attempt, Decision, Happened, ResendPolicy};
-use crate::{CallId, Error, Provider, Result};
+use crate::{CallId, CallState, Error, ErrorKind, Provider, Result, TerminateOutcome, Termination};
 
 /// The longest deadline or ring wait: one day (a longer one would overflow an `Instant` on some platforms, and no
 /// call needs it).
@@ -129,6 +129,140 @@ pub enum ReadFirst<C> {
         /// Every request sent, reads included.
         attempts: u32,
     },
+}
+
+/// What a terminate needs to know of a call it read: where the call is, and whether an API cancel or abort ended it.
+pub trait ReadCall {
+    /// The call's provider-neutral state.
+    fn state(&self) -> CallState;
+
+    /// Whether the call ended by a cancel or abort through the API (ours only if one of ours may have landed).
+    fn ended_by_api(&self) -> bool;
+}
+
+/// Who is terminating what, for [`ReadFirst::resolve`]: the provider, its terminating request's operation
+/// (`"cancel call"`) and short name (`"cancel"`), and the call.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminating<'a> {
+    /// The provider.
+    pub provider: Provider,
+    /// The terminating request's operation, as its errors name it.
+    pub operation: &'static str,
+    /// The request's short name, for error details (`"cancel"`, `"abort"`).
+    pub request: &'static str,
+    /// The call.
+    pub call_id: &'a CallId,
+}
+
+/// Why a call the read shows queued or live is still going, in a provider's words: the error's kind (`None` keeps
+/// the last request's), its detail, and whether sending again may help (`None` leaves the kind's default).
+#[derive(Debug, Clone)]
+pub struct StillGoing {
+    /// The error's kind; `None` keeps the last request's.
+    pub kind: Option<ErrorKind>,
+    /// What the read showed.
+    pub detail: String,
+    /// Overrides [`Error::is_retryable`].
+    pub retryable: Option<bool>,
+}
+
+impl<C: ReadCall> ReadFirst<C> {
+    /// The one resolution step every provider's `terminate` ends with, where the providers' rules agree:
+    ///
+    /// - `Accepted`: [`TerminateOutcome::Terminated`], with the ring wait if there was one.
+    /// - `Failed`: the error, as it is.
+    /// - `ReadFailed`: the read's `NotFound` when the request itself was not a 404 (the call does not exist for this
+    ///   key), else the request's error; either counts every request sent.
+    /// - `Read`, the call ended: `Terminated` when the API ended it and a request of ours may have landed, else
+    ///   [`TerminateOutcome::AlreadyEnded`]; the provider's message to the last request is kept.
+    /// - `Read`, the call queued or live: an error built from `still_going` (the provider's words, given the call and
+    ///   the ring wait), keeping the last request's status, message and code, with it as the source.
+    /// - `Read`, a status this library does not know: the last request's kind, saying the outcome is unknown.
+    ///
+    /// # Errors
+    ///
+    /// As listed: whenever the call may still be going, or the provider's answer was a clear failure.
+    pub fn resolve(
+        self,
+        who: Terminating<'_>,
+        still_going: impl FnOnce(&C, Option<Duration>) -> StillGoing,
+    ) -> Result<Termination> {
+        let termination = |outcome, attempts| {
+            Termination::new(who.provider, who.call_id.clone(), outcome, attempts)
+        };
+        match self {
+            ReadFirst::Accepted {
+                attempts,
+                ring_wait,
+            } => Ok(with_ring_wait(
+                termination(TerminateOutcome::Terminated, attempts),
+                ring_wait,
+            )),
+            ReadFirst::Failed(error) => Err(error),
+            ReadFirst::ReadFailed {
+                error,
+                read,
+                attempts,
+            } => {
+                let error = if read.kind() == ErrorKind::NotFound && error.status() != Some(404) {
+                    read
+                } else {
+                    error
+                };
+                Err(error.with_attempts(attempts))
+            }
+            ReadFirst::Read {
+                call,
+                error,
+                attempts,
+                may_have_landed,
+                ring_wait,
+            } => {
+                let going = match call.state() {
+                    CallState::Ended => {
+                        let outcome = if call.ended_by_api() && may_have_landed {
+                            TerminateOutcome::Terminated
+                        } else {
+                            TerminateOutcome::AlreadyEnded
+                        };
+                        let done = termination(outcome, attempts);
+                        let done = match error.provider_message() {
+                            Some(message) => done.with_provider_message(message),
+                            None => done,
+                        };
+                        return Ok(with_ring_wait(done, ring_wait));
+                    }
+                    CallState::Queued | CallState::Active => still_going(&call, ring_wait),
+                    _ => StillGoing {
+                        kind: None,
+                        detail: format!(
+                            "the {}'s outcome is unknown: the call's status is not one this library knows",
+                            who.request
+                        ),
+                        retryable: None,
+                    },
+                };
+                let mut failed = Error::new(going.kind.unwrap_or(error.kind()), going.detail)
+                    .with_provider(who.provider)
+                    .with_operation(who.operation)
+                    .with_call_id(who.call_id.clone())
+                    .with_attempts(attempts)
+                    .with_request_sent(true)
+                    .with_answer_of(&error);
+                if let Some(retryable) = going.retryable {
+                    failed = failed.with_retryable(retryable);
+                }
+                Err(failed.with_source(error))
+            }
+        }
+    }
+}
+
+fn with_ring_wait(termination: Termination, ring_wait: Option<Duration>) -> Termination {
+    match ring_wait {
+        Some(waited) => termination.with_ring_wait(waited),
+        None => termination,
+    }
 }
 
 /// Sends a terminating request and resolves doubt by reading the call, within `budget`.
@@ -753,5 +887,93 @@ mod tests {
             }
         ));
         assert_eq!((run.sent, run.read), (1, 1));
+    }
+
+    /// A read call for [`ReadFirst::resolve`]'s tests.
+    struct Read(CallState, bool);
+
+    impl ReadCall for Read {
+        fn state(&self) -> CallState {
+            self.0
+        }
+
+        fn ended_by_api(&self) -> bool {
+            self.1
+        }
+    }
+
+    fn resolve(answer: ReadFirst<Read>) -> Result<Termination> {
+        let id = CallId::new("call_1").expect("a valid id");
+        answer.resolve(
+            Terminating {
+                provider: Provider::Cartesia,
+                operation: "cancel call",
+                request: "cancel",
+                call_id: &id,
+            },
+            |_, _| StillGoing {
+                kind: None,
+                detail: "still going".to_owned(),
+                retryable: Some(true),
+            },
+        )
+    }
+
+    fn read(call: Read, error: Error, may_have_landed: bool) -> ReadFirst<Read> {
+        ReadFirst::Read {
+            call,
+            error,
+            attempts: 3,
+            may_have_landed,
+            ring_wait: None,
+        }
+    }
+
+    #[test]
+    fn an_api_ending_is_ours_only_when_a_request_of_ours_may_have_landed() {
+        let refused = || Error::from_status(400).with_provider_message("call is not active");
+        let ours = resolve(read(Read(CallState::Ended, true), refused(), true)).expect("over");
+        assert_eq!(ours.outcome(), TerminateOutcome::Terminated);
+        assert_eq!(ours.attempts(), 3);
+        let theirs = resolve(read(Read(CallState::Ended, true), refused(), false)).expect("over");
+        assert_eq!(theirs.outcome(), TerminateOutcome::AlreadyEnded);
+        assert_eq!(theirs.provider_message(), Some("call is not active"));
+        let other = resolve(read(Read(CallState::Ended, false), refused(), true)).expect("over");
+        assert_eq!(other.outcome(), TerminateOutcome::AlreadyEnded);
+    }
+
+    #[test]
+    fn a_call_still_going_or_unknown_is_an_error_that_keeps_the_requests_answer() {
+        let failed = || Error::from_status(503).with_provider_code("overloaded");
+        let going = resolve(read(Read(CallState::Active, false), failed(), true)).unwrap_err();
+        assert_eq!(going.kind(), ErrorKind::Upstream);
+        assert_eq!(going.status(), Some(503));
+        assert_eq!(going.provider_code(), Some("overloaded"));
+        assert_eq!(going.attempts(), 3);
+        assert!(going.is_retryable());
+        assert!(going.to_string().contains("still going"), "{going}");
+        let unknown = resolve(read(Read(CallState::Unknown, false), failed(), true)).unwrap_err();
+        assert!(
+            unknown
+                .to_string()
+                .contains("the cancel's outcome is unknown"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn a_failed_read_gives_not_found_only_when_the_request_was_not_a_404() {
+        let read_failed = |status| ReadFirst::<Read>::ReadFailed {
+            error: Error::from_status(status).with_provider_message("request answer"),
+            read: Error::from_status(404).with_provider_message("read answer"),
+            attempts: 2,
+        };
+        let missing = resolve(read_failed(503)).unwrap_err();
+        assert_eq!(missing.kind(), ErrorKind::NotFound);
+        assert_eq!(missing.provider_message(), Some("read answer"));
+        assert_eq!(missing.attempts(), 2);
+        let kept = resolve(read_failed(404)).unwrap_err();
+        assert_eq!(kept.provider_message(), Some("request answer"));
+        assert_eq!(kept.attempts(), 2);
     }
 }

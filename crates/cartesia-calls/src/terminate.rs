@@ -1,13 +1,13 @@
 //! Termination that is certain: the truth about the call, not just one request's status.
 
-use call_core::provider_kit::ErrorExt;
 use std::time::Duration;
 
-use call_core::provider_kit::Idempotency;
-use call_core::provider_kit::{Budget, Phase, ReadFirst, read_first};
+use call_core::provider_kit::{
+    Budget, Idempotency, Phase, ReadCall, StillGoing, Terminating, read_first,
+};
 use call_core::{
-    CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOptions, TerminateOutcome,
-    Termination, async_trait,
+    CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOptions, Termination,
+    async_trait,
 };
 
 use crate::json::CallOutcomeBody;
@@ -103,42 +103,15 @@ impl CallControl for CartesiaClient {
             phase,
         )
         .await;
-        match answer {
-            ReadFirst::Accepted {
-                attempts,
-                ring_wait,
-            } => Ok(with_ring_wait(
-                Termination::new(
-                    Provider::Cartesia,
-                    call_id.clone(),
-                    TerminateOutcome::Terminated,
-                    attempts,
-                ),
-                ring_wait,
-            )),
-            ReadFirst::Failed(error) => Err(error),
-            ReadFirst::ReadFailed {
-                error,
-                read,
-                attempts,
-            } => {
-                // Get Call cannot find it either: it does not exist (for this key). Any other failed read leaves
-                // the cancel's error as the truest answer we have.
-                let error = if read.kind() == ErrorKind::NotFound && error.status() != Some(404) {
-                    read
-                } else {
-                    error
-                };
-                Err(error.with_attempts(attempts))
-            }
-            ReadFirst::Read {
-                call,
-                error,
-                attempts,
-                may_have_landed,
-                ring_wait,
-            } => resolve(call_id, &call, may_have_landed, ring_wait, error, attempts),
-        }
+        answer.resolve(
+            Terminating {
+                provider: Provider::Cartesia,
+                operation: "cancel call",
+                request: "cancel",
+                call_id,
+            },
+            still_going,
+        )
     }
 
     /// The call's state, from Get Call.
@@ -151,100 +124,41 @@ impl CallControl for CartesiaClient {
     }
 }
 
-fn with_ring_wait(termination: Termination, ring_wait: Option<Duration>) -> Termination {
-    match ring_wait {
-        Some(waited) => termination.with_ring_wait(waited),
-        None => termination,
+impl ReadCall for CallOutcomeBody {
+    fn state(&self) -> CallState {
+        self.status.state()
+    }
+
+    fn ended_by_api(&self) -> bool {
+        self.was_cancelled_by_api()
     }
 }
 
-/// The truth about the call once Get Call has read it after a doubtful cancel. `may_have_landed`: a cancel of ours
-/// may have been acted on by Cartesia.
-fn resolve(
-    call_id: &CallId,
-    call: &CallOutcomeBody,
-    may_have_landed: bool,
-    ring_wait: Option<Duration>,
-    error: Error,
-    attempts: u32,
-) -> call_core::Result<Termination> {
-    let done = |outcome| {
-        let termination = Termination::new(Provider::Cartesia, call_id.clone(), outcome, attempts);
-        // Keep what Cartesia said to the cancel ("call is not active"), when it said something.
-        let termination = match error.provider_message() {
-            Some(message) => termination.with_provider_message(message),
-            None => termination,
+/// Why a call the read shows `created` or `started` is still going, after a doubtful cancel. A `created` call rings:
+/// Cartesia cannot cancel it until it is answered. A `started` one can be cancelled again: say so whatever the first
+/// error's kind (a 400 that raced the call's start, a malformed 200).
+fn still_going(call: &CallOutcomeBody, ring_wait: Option<Duration>) -> StillGoing {
+    if call.status.state() == CallState::Queued {
+        let detail = match ring_wait {
+            Some(waited) => format!(
+                "the call was still `created` (ringing, not yet answered) after a ring wait of {:.1} s, and \
+                 Cartesia cannot cancel it before it starts: it rings for at most its `ringing_timeout_seconds` \
+                 (5 to 80 s); cancel its batch, or terminate it again",
+                waited.as_secs_f64()
+            ),
+            None => "the call is still `created` (not yet answered) and Cartesia cannot cancel it before it \
+                     starts: cancel its batch, or terminate with a ring wait to cancel it once it is `started`"
+                .to_owned(),
         };
-        Ok(with_ring_wait(termination, ring_wait))
-    };
-    match call.status.state() {
-        CallState::Ended => {
-            // `api_cancelled` is ours only if a cancel of ours may have been acted on: a 400 or 404 on a call that was
-            // over before we asked, or after a 429, means someone else's cancel ended it.
-            if call.was_cancelled_by_api() && may_have_landed {
-                done(TerminateOutcome::Terminated)
-            } else {
-                done(TerminateOutcome::AlreadyEnded)
-            }
-        }
-        CallState::Queued => {
-            let detail = match ring_wait {
-                Some(waited) => format!(
-                    "the call was still `created` (ringing, not yet answered) after a ring wait of {:.1} s, and \
-                     Cartesia cannot cancel it before it starts: it rings for at most its `ringing_timeout_seconds` \
-                     (5 to 80 s); cancel its batch, or terminate it again",
-                    waited.as_secs_f64()
-                ),
-                None => "the call is still `created` (not yet answered) and Cartesia cannot cancel it before it \
-                         starts: cancel its batch, or terminate with a ring wait to cancel it once it is `started`"
-                    .to_owned(),
-            };
-            Err(failure(
-                ErrorKind::NotTerminable,
-                detail,
-                call_id,
-                attempts,
-                error,
-            ))
-        }
-        CallState::Active | CallState::Unknown | _ => {
-            let kind = error.kind();
-            // A call still active can be cancelled again: say so whatever the first error's kind (a 400 that raced
-            // the call's start, a malformed 200). An unknown status leaves the first error's own answer.
-            let (detail, retryable) = match call.status {
-                CartesiaCallStatus::Started | CartesiaCallStatus::Active => (
-                    "the cancel did not take effect: the call is still active",
-                    Some(true),
-                ),
-                _ => (
-                    "the cancel's outcome is unknown: the call's status is not one this library knows",
-                    None,
-                ),
-            };
-            let failed = failure(kind, detail.to_owned(), call_id, attempts, error);
-            Err(match retryable {
-                Some(retryable) => failed.with_retryable(retryable),
-                None => failed,
-            })
-        }
+        return StillGoing {
+            kind: Some(ErrorKind::NotTerminable),
+            detail,
+            retryable: None,
+        };
     }
-}
-
-/// The error of a cancel that did not end the call: `detail` says what the read showed, and the cancel's own answer
-/// (HTTP status, Cartesia's message) is kept, with its error as the source.
-fn failure(
-    kind: ErrorKind,
-    detail: String,
-    call_id: &CallId,
-    attempts: u32,
-    cause: Error,
-) -> Error {
-    Error::new(kind, detail)
-        .with_provider(Provider::Cartesia)
-        .with_operation("cancel call")
-        .with_call_id(call_id.clone())
-        .with_attempts(attempts)
-        .with_request_sent(true)
-        .with_answer_of(&cause)
-        .with_source(cause)
+    StillGoing {
+        kind: None,
+        detail: "the cancel did not take effect: the call is still active".to_owned(),
+        retryable: Some(true),
+    }
 }

@@ -1,11 +1,10 @@
 //! Certain termination through the new API: the truth about the call, not one request's status.
 
-use call_core::provider_kit::ErrorExt;
-use call_core::provider_kit::Idempotency;
-use call_core::provider_kit::{Budget, Phase, ReadFirst, read_first};
+use call_core::provider_kit::{
+    Budget, Idempotency, Phase, ReadCall, StillGoing, Terminating, read_first,
+};
 use call_core::{
-    CallControl, CallId, CallState, Error, ErrorKind, Provider, TerminateOutcome, Termination,
-    async_trait,
+    CallControl, CallId, CallState, Error, ErrorKind, Provider, Termination, async_trait,
 };
 
 use super::call::CallOutcome;
@@ -94,30 +93,20 @@ impl CallControl for MiraiV2Client {
             phase,
         )
         .await;
-        match answer {
-            ReadFirst::Accepted { attempts, .. } => Ok(Termination::new(
-                Provider::MiraiV2,
-                call_id.clone(),
-                TerminateOutcome::Terminated,
-                attempts,
-            )),
-            ReadFirst::Failed(error) => Err(error),
-            // Get Call cannot find it: it does not exist (for this key). Any other failed read leaves the abort's
-            // error as the truest answer we have.
-            ReadFirst::ReadFailed { read, attempts, .. } if read.kind() == ErrorKind::NotFound => {
-                Err(read.with_attempts(attempts))
-            }
-            ReadFirst::ReadFailed {
-                error, attempts, ..
-            } => Err(error.with_attempts(attempts)),
-            ReadFirst::Read {
-                call,
-                error,
-                attempts,
-                may_have_landed,
-                ..
-            } => resolve(call_id, &call, may_have_landed, error, attempts),
-        }
+        answer.resolve(
+            Terminating {
+                provider: Provider::MiraiV2,
+                operation: "abort call",
+                request: "abort",
+                call_id,
+            },
+            |_, _| StillGoing {
+                kind: None,
+                detail: "the abort did not take effect: the call is still queued, ringing or live"
+                    .to_owned(),
+                retryable: Some(true),
+            },
+        )
     }
 
     /// The call's provider-neutral state, from Get Call: `queued` and `dialing` are
@@ -131,60 +120,13 @@ impl CallControl for MiraiV2Client {
     }
 }
 
-/// The truth about the call once Get Call has read it after a doubtful abort. `may_have_landed`: an abort of ours may
-/// have been acted on by Mirai.
-fn resolve(
-    call_id: &CallId,
-    call: &CallOutcome,
-    may_have_landed: bool,
-    error: Error,
-    attempts: u32,
-) -> call_core::Result<Termination> {
-    let done = |outcome| {
-        let termination = Termination::new(Provider::MiraiV2, call_id.clone(), outcome, attempts);
-        Ok(match error.provider_message() {
-            Some(message) => termination.with_provider_message(message),
-            None => termination,
-        })
-    };
-    match call.status.state() {
-        CallState::Ended => {
-            // An abort by the API is ours only if an abort of ours may have been acted on: a 409 on a call that was
-            // over before we asked, or after a 429, means someone else's abort ended it.
-            if call.was_aborted_by_api() && may_have_landed {
-                done(TerminateOutcome::Terminated)
-            } else {
-                done(TerminateOutcome::AlreadyEnded)
-            }
-        }
-        state => {
-            // A call still running can be aborted again: say so whatever the first error's kind (a malformed 2xx, a
-            // timeout). An unknown status leaves the first error's own answer.
-            let (detail, retryable) = match state {
-                CallState::Queued | CallState::Active => (
-                    "the abort did not take effect: the call is still queued, ringing or live",
-                    Some(true),
-                ),
-                _ => (
-                    "the abort's outcome is unknown: the call's status is not one this library knows",
-                    None,
-                ),
-            };
-            let mut failed = Error::new(error.kind(), detail)
-                .with_provider(Provider::MiraiV2)
-                .with_operation("abort call")
-                .with_call_id(call_id.clone())
-                .with_attempts(attempts)
-                .with_request_sent(true)
-                .with_answer_of(&error);
-            if let Some(code) = error.provider_code() {
-                failed = failed.with_provider_code(code);
-            }
-            if let Some(retryable) = retryable {
-                failed = failed.with_retryable(retryable);
-            }
-            Err(failed.with_source(error))
-        }
+impl ReadCall for CallOutcome {
+    fn state(&self) -> CallState {
+        self.status.state()
+    }
+
+    fn ended_by_api(&self) -> bool {
+        self.was_aborted_by_api()
     }
 }
 
