@@ -110,6 +110,53 @@ impl BuilderCore {
     }
 }
 
+/// The settings every client builder forwards to its [`BuilderCore`] (field `core`), written once: `retry` and
+/// `http_client`, with their documentation. Expands inside the builder's `impl` block; doc comments given to it are
+/// added to `retry`'s.
+///
+/// ```
+/// use call_core::provider_kit::{BuilderCore, builder_settings};
+///
+/// pub struct AcmeClientBuilder {
+///     core: BuilderCore,
+/// }
+///
+/// impl AcmeClientBuilder {
+///     builder_settings!();
+/// }
+///
+/// let builder = AcmeClientBuilder { core: BuilderCore::new("https://api.acme.test") }
+///     .retry(call_core::RetryConfig::disabled());
+/// # let _ = builder;
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! builder_settings {
+    ($(#[$retry_doc:meta])*) => {
+        /// Retry and timeout settings (default
+        /// [`RetryConfig::standard`]($crate::RetryConfig::standard)).
+        $(#[$retry_doc])*
+        #[must_use]
+        pub fn retry(mut self, retry: $crate::RetryConfig) -> Self {
+            self.core = self.core.retry(retry);
+            self
+        }
+
+        /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
+        /// `reqwest::ClientBuilder`. The client built from it never follows redirects, whatever the builder says: a
+        /// redirect could carry our keys to another host (see
+        /// [`ClientSettings`]($crate::provider_kit::ClientSettings)). Clones of the client share one connection pool.
+        #[must_use]
+        pub fn http_client(
+            mut self,
+            settings: impl Fn() -> $crate::__private::reqwest::ClientBuilder + Send + Sync + 'static,
+        ) -> Self {
+            self.core = self.core.http_client(settings);
+            self
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,5 +129,6 @@ pub mod fuzzing {
 /// What the exported macros need from our dependencies; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use reqwest;
     pub use serde;
 }

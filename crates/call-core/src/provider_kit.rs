@@ -31,6 +31,8 @@ pub use crate::read_first::{
 pub use crate::resend::{Attempt, Decision, Happened, ResendPolicy};
 
 #[doc(inline)]
+pub use crate::builder_settings;
+#[doc(inline)]
 pub use crate::open_enum;
 
 /// The `User-Agent` value for a client crate: `"<crate>/<version> call-core/<version>"`.

@@ -1,7 +1,7 @@
 //! The Cartesia client and its builder.
 
 use call_core::provider_kit::{BaseUrl, BuilderCore, HttpClient, required_env_var};
-use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
+use call_core::{ApiKey, Error, ErrorKind, Provider};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 /// The environment variable holding the API key (`sk_car_...`).
@@ -117,27 +117,7 @@ impl CartesiaClientBuilder {
         self
     }
 
-    /// Retry and timeout settings (default [`RetryConfig::standard`]).
-    pub fn retry(self, retry: RetryConfig) -> Self {
-        CartesiaClientBuilder {
-            core: self.core.retry(retry),
-            ..self
-        }
-    }
-
-    /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
-    /// `reqwest::ClientBuilder`. The client built from it never follows redirects, whatever the builder says: a
-    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::provider_kit::ClientSettings)).
-    /// Clones of the client share one connection pool.
-    pub fn http_client(
-        self,
-        settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
-    ) -> Self {
-        CartesiaClientBuilder {
-            core: self.core.http_client(settings),
-            ..self
-        }
-    }
+    call_core::provider_kit::builder_settings!();
 
     /// Checks the settings and builds the client.
     ///
@@ -192,6 +172,7 @@ fn is_version_date(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use call_core::RetryConfig;
 
     #[test]
     fn build_checks_everything() {

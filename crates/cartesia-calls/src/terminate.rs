@@ -43,14 +43,15 @@ impl CallControl for CartesiaClient {
     /// Cancels the call and answers the truth about it, reading the call when the cancel's answer leaves doubt; a
     /// call still ringing is not waited for (see [`terminate_with`](CallControl::terminate_with) for that).
     ///
-    /// - 200 `{"cancelled": true}`: [`TerminateOutcome::Terminated`].
+    /// - 200 `{"cancelled": true}`: [`Terminated`](call_core::TerminateOutcome::Terminated).
     /// - A doubtful answer (a timeout or reset after sending, a 5xx, a malformed 200, a 400 "not active", a 404 that
     ///   may mean "no active connection") is resolved with Get Call, of which only `status` and `end_reason` are
     ///   read: a call that ended with `api_cancelled` after a cancel of ours that may have been acted on (one that
     ///   timed out, broke or got a 5xx or a malformed 200; never a 429 or a refusal) is `Terminated`; a call that
-    ///   ended otherwise, or that nothing of ours can have ended, is [`TerminateOutcome::AlreadyEnded`]; a call still
-    ///   `created` (ringing) is [`ErrorKind::NotTerminable`] (Cartesia cannot cancel a call before it is answered:
-    ///   cancel its batch, or terminate with a ring wait); a call Get Call cannot find is [`ErrorKind::NotFound`].
+    ///   ended otherwise, or that nothing of ours can have ended, is
+    ///   [`AlreadyEnded`](call_core::TerminateOutcome::AlreadyEnded); a call still `created` (ringing) is
+    ///   [`ErrorKind::NotTerminable`] (Cartesia cannot cancel a call before it is answered: cancel its batch, or
+    ///   terminate with a ring wait); a call Get Call cannot find is [`ErrorKind::NotFound`].
     /// - A call the read shows `started` gets the cancel again, read first every time, up to the client's
     ///   `max_attempts` cancels in all: after a timeout, reset or 5xx (our cancel did not take), and after a 400 or
     ///   404 "no active connection" (the call was answered in between; the refused cancel did nothing, so a second
@@ -75,10 +76,11 @@ impl CallControl for CartesiaClient {
     /// `ringing_timeout_seconds`, 5 to 80 s (60 by default), then ends unanswered. With a ring wait, a call the read
     /// shows `created` is read again with the client's backoff (half to all of `initial_backoff` doubling up to
     /// `max_backoff`, through the client's rate-limit gate) and cancelled the moment it is `started`; a call that
-    /// ends while ringing is [`TerminateOutcome::AlreadyEnded`]; one still ringing when the wait runs out is
-    /// [`ErrorKind::NotTerminable`], saying how long it was waited for. [`Termination::ring_wait`] says what the wait
-    /// took. The wait has its own bound and moves the terminate's deadline on by the time it took. The cancel after
-    /// the wait is one of the `max_attempts`: a call found ringing when none is left is not waited for.
+    /// ends while ringing is [`AlreadyEnded`](call_core::TerminateOutcome::AlreadyEnded); one still ringing when the
+    /// wait runs out is [`ErrorKind::NotTerminable`], saying how long it was waited for. [`Termination::ring_wait`]
+    /// says what the wait took. The wait has its own bound and moves the terminate's deadline on by the time it took.
+    /// The cancel after the wait is one of the `max_attempts`: a call found ringing when none is left is not waited
+    /// for.
     async fn terminate_with(
         &self,
         call_id: &CallId,

@@ -1,7 +1,7 @@
 //! The legacy-API client and its builder.
 
 use call_core::provider_kit::{BaseUrl, BuilderCore, HttpClient, required_env_var};
-use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
+use call_core::{ApiKey, Error, ErrorKind, Provider};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::signature::WebhookVerifier;
@@ -156,27 +156,7 @@ impl MiraiLegacyClientBuilder {
         }
     }
 
-    /// Retry and timeout settings (default [`RetryConfig::standard`]).
-    pub fn retry(self, retry: RetryConfig) -> Self {
-        MiraiLegacyClientBuilder {
-            core: self.core.retry(retry),
-            ..self
-        }
-    }
-
-    /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
-    /// `reqwest::ClientBuilder`. The client built from it never follows redirects, whatever the builder says: a
-    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::provider_kit::ClientSettings)).
-    /// Clones of the client share one connection pool.
-    pub fn http_client(
-        self,
-        settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
-    ) -> Self {
-        MiraiLegacyClientBuilder {
-            core: self.core.http_client(settings),
-            ..self
-        }
-    }
+    call_core::provider_kit::builder_settings!();
 
     /// Checks the settings and builds the client.
     ///

@@ -1,7 +1,7 @@
 //! The new-API client and its builder.
 
 use call_core::provider_kit::{BaseUrl, BuilderCore, HttpClient, required_env_var};
-use call_core::{ApiKey, Error, ErrorKind, Provider, RetryConfig};
+use call_core::{ApiKey, Error, ErrorKind, Provider};
 use reqwest::header::{AUTHORIZATION, HeaderMap};
 
 /// The environment variable holding the new API's secret key (`sk_live_...`).
@@ -116,27 +116,8 @@ impl MiraiV2ClientBuilder {
         }
     }
 
-    /// Retry and timeout settings (default [`RetryConfig::standard`]). The same settings pace the waits after a
-    /// 409 `duplicate_call` (see [`MiraiV2Client::create_call`]).
-    pub fn retry(self, retry: RetryConfig) -> Self {
-        MiraiV2ClientBuilder {
-            core: self.core.retry(retry),
-            ..self
-        }
-    }
-
-    /// Your `reqwest` settings (proxy, TLS roots, pool sizes), as a function returning a fresh
-    /// `reqwest::ClientBuilder`. The client built from it never follows redirects, whatever the builder says: a
-    /// redirect could carry our keys to another host (see [`ClientSettings`](call_core::provider_kit::ClientSettings)).
-    /// Clones of the client share one connection pool.
-    pub fn http_client(
-        self,
-        settings: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static,
-    ) -> Self {
-        MiraiV2ClientBuilder {
-            core: self.core.http_client(settings),
-            ..self
-        }
+    call_core::provider_kit::builder_settings! {
+        /// The same settings pace the waits after a 409 `duplicate_call` (see [`MiraiV2Client::create_call`]).
     }
 
     /// Checks the settings and builds the client.
@@ -168,6 +149,7 @@ impl MiraiV2ClientBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use call_core::RetryConfig;
 
     #[test]
     fn build_checks_everything() {

@@ -54,11 +54,12 @@ impl CallControl for MiraiV2Client {
     /// Aborts the call at any stage (queued, ringing or live) and answers the truth about it, reading the call when
     /// the abort's answer leaves doubt.
     ///
-    /// - A 2xx that proves the abort: [`TerminateOutcome::Terminated`].
+    /// - A 2xx that proves the abort: [`Terminated`](call_core::TerminateOutcome::Terminated).
     /// - 409 `conflict` (the call is already over): Get Call decides, of which only `status` and `ended_reason` are
     ///   read. A call that ended `aborted` / `aborted-by-api` is `Terminated` when an abort of ours may have been
     ///   acted on by Mirai (one that timed out, broke, or got a 5xx or an unclear 2xx; never a 429 or a refusal),
-    ///   else [`TerminateOutcome::AlreadyEnded`]; a call that ended any other way is `AlreadyEnded`.
+    ///   else [`AlreadyEnded`](call_core::TerminateOutcome::AlreadyEnded); a call that ended any other way is
+    ///   `AlreadyEnded`.
     /// - A doubtful answer (timeout or reset after sending, a 5xx, a 2xx that does not prove the abort): Get Call
     ///   decides. Ended `aborted-by-api`: `Terminated` (our lost abort did it); ended otherwise: `AlreadyEnded`;
     ///   still queued, ringing or live: the abort goes again, read first every time, up to the client's
