@@ -53,3 +53,25 @@ pub use mirai_calls as mirai;
 #[cfg(all(doctest, feature = "cartesia", feature = "mirai"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The facade shows a user's API only: the provider author's kit (`call_core::provider_kit`, with the HTTP path) and
+/// `Error`'s setters are out of its reach. These doctests fail to compile, and must.
+///
+/// ```compile_fail
+/// // No `core` alias, so no way to the HTTP path.
+/// use calls_facade::core::provider_kit::HttpClient;
+/// ```
+///
+/// ```compile_fail
+/// // `Error` is read through its predicates; its setters belong to `call_core::provider_kit::ErrorExt`.
+/// let error = calls_facade::Error::new(calls_facade::ErrorKind::Timeout, "slow").with_retryable(false);
+/// ```
+///
+/// ```
+/// // What a user needs is here: the error type with its predicates, and the client settings.
+/// let error = calls_facade::Error::new(calls_facade::ErrorKind::Timeout, "slow");
+/// assert!(error.is_timeout());
+/// let _ = calls_facade::RetryConfig::standard();
+/// ```
+#[cfg(doctest)]
+pub struct UserApiOnly;

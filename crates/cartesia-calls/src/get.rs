@@ -28,20 +28,12 @@ impl CartesiaClient {
     /// [`ErrorKind::Decode`](call_core::ErrorKind::Decode) for a body that is not a call, and the usual 400, 401, 403,
     /// 429, 5xx, timeout and transport errors.
     pub async fn get_call(&self, call_id: &CallId) -> call_core::Result<Call> {
-        self.get_with_attempts(call_id).await.map(|(call, _)| call)
-    }
-
-    /// Get Call, answering the number of requests sent too.
-    pub(crate) async fn get_with_attempts(
-        &self,
-        call_id: &CallId,
-    ) -> call_core::Result<(Call, u32)> {
         let request = path::call(Request::new(Method::GET, "get call"), call_id)?;
         let response = self.http.send(request).await?;
         if !response.is_success() {
             return Err(error_from(&response));
         }
-        Ok((response.json()?, response.attempts()))
+        response.json()
     }
 
     /// Get Call as `terminate` reads it: the same request, of which only `status` and `end_reason` are decoded.

@@ -41,16 +41,8 @@ impl MiraiV2Client {
     /// [`ErrorKind::Decode`](call_core::ErrorKind::Decode) for a body that is not a call, and the usual 401, 403, 429, 5xx, timeout and transport
     /// errors.
     pub async fn get_call(&self, call_id: &CallId) -> call_core::Result<Call> {
-        self.get_with_attempts(call_id).await.map(|(call, _)| call)
-    }
-
-    /// Get Call, answering the number of requests sent too.
-    pub(crate) async fn get_with_attempts(
-        &self,
-        call_id: &CallId,
-    ) -> call_core::Result<(Call, u32)> {
         let response = self.http.send(get_call_request(call_id)).await?;
-        Ok((success_json(&response)?, response.attempts()))
+        success_json(&response)
     }
 
     /// Reads a finished call's transcript: `GET /v2/calls/{id}/transcript`.
