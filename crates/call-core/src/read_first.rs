@@ -512,6 +512,19 @@ mod tests {
             .block_on(future)
     }
 
+    /// The call, the requests counted and `may_have_landed` of a [`ReadFirst::Read`]; any other answer fails the test.
+    fn read_call<C: std::fmt::Debug>(answer: ReadFirst<C>) -> (C, u32, bool) {
+        match answer {
+            ReadFirst::Read {
+                call,
+                attempts,
+                may_have_landed,
+                ..
+            } => (call, attempts, may_have_landed),
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// A budget from a client with `retry`; nothing is sent through it.
     fn budget_of(retry: RetryConfig) -> Budget {
         let http = HttpClient::new(crate::http::HttpConfig {
@@ -635,18 +648,8 @@ mod tests {
     #[test]
     fn a_doubtful_answer_on_an_ended_call_is_read_and_not_sent_again() {
         let (answer, sent, read) = run(vec![Err(bad_gateway(1))], vec![Ok(("ended", 1))]);
-        match answer {
-            ReadFirst::Read {
-                call,
-                attempts,
-                may_have_landed,
-                ..
-            } => {
-                // The 502 itself may have been acted on.
-                assert_eq!((call, attempts, may_have_landed), ("ended", 2, true));
-            }
-            other => panic!("{other:?}"),
-        }
+        // The 502 itself may have been acted on.
+        assert_eq!(read_call(answer), ("ended", 2, true));
         assert_eq!((sent, read), (1, 1));
     }
 
@@ -671,17 +674,7 @@ mod tests {
             ],
             vec![Ok(("live", 1)), Ok(("live", 1)), Ok(("live", 1))],
         );
-        match answer {
-            ReadFirst::Read {
-                call,
-                attempts,
-                may_have_landed,
-                ..
-            } => {
-                assert_eq!((call, attempts, may_have_landed), ("live", 6, true));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(read_call(answer), ("live", 6, true));
         assert_eq!((sent, read), (3, 3));
     }
 
