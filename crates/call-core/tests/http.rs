@@ -38,15 +38,26 @@ fn client(url: &str, retry: RetryConfig) -> HttpClient {
     .unwrap()
 }
 
+/// A mock answering `method path` with `status` and `headers`, expected `times` times.
+async fn answers(
+    server: &mut mockito::ServerGuard,
+    method: &str,
+    path: &str,
+    status: usize,
+    headers: &[(&str, &str)],
+    times: usize,
+) -> mockito::Mock {
+    let mut mock = server.mock(method, path).with_status(status);
+    for &(name, value) in headers {
+        mock = mock.with_header(name, value);
+    }
+    mock.expect(times).create_async().await
+}
+
 #[tokio::test]
 async fn a_request_that_is_not_idempotent_is_never_sent_twice() {
     let mut server = Server::new_async().await;
-    let mock = server
-        .mock("POST", "/create")
-        .with_status(502)
-        .expect(1)
-        .create_async()
-        .await;
+    let mock = answers(&mut server, "POST", "/create", 502, &[], 1).await;
     let request = Request::new(Method::POST, "create call")
         .segment("create")
         .idempotency(Idempotency::NotIdempotent);
@@ -101,13 +112,7 @@ async fn a_refused_connection_is_retried_even_when_not_idempotent_and_says_nothi
 #[tokio::test]
 async fn retry_after_beyond_the_deadline_answers_at_once() {
     let mut server = Server::new_async().await;
-    let mock = server
-        .mock("GET", "/x")
-        .with_status(429)
-        .with_header("retry-after", "120")
-        .expect(1)
-        .create_async()
-        .await;
+    let mock = answers(&mut server, "GET", "/x", 429, &[("retry-after", "120")], 1).await;
     let started = std::time::Instant::now();
     let response = client(&server.url(), retry())
         .send(Request::new(Method::GET, "read").segment("x"))
@@ -124,13 +129,7 @@ async fn retry_after_beyond_the_deadline_answers_at_once() {
 #[tokio::test]
 async fn retry_after_within_the_deadline_is_honoured_then_retried() {
     let mut server = Server::new_async().await;
-    let limited = server
-        .mock("GET", "/x")
-        .with_status(429)
-        .with_header("retry-after", "0")
-        .expect(2)
-        .create_async()
-        .await;
+    let limited = answers(&mut server, "GET", "/x", 429, &[("retry-after", "0")], 2).await;
     let ok = server
         .mock("GET", "/x")
         .with_status(200)
@@ -189,12 +188,7 @@ async fn other_4xx_are_never_retried() {
 #[tokio::test]
 async fn retries_stop_at_max_attempts() {
     let mut server = Server::new_async().await;
-    let mock = server
-        .mock("GET", "/x")
-        .with_status(503)
-        .expect(3)
-        .create_async()
-        .await;
+    let mock = answers(&mut server, "GET", "/x", 503, &[], 3).await;
     let response = client(&server.url(), retry())
         .send(Request::new(Method::GET, "read").segment("x"))
         .await
@@ -202,12 +196,7 @@ async fn retries_stop_at_max_attempts() {
     assert_eq!((response.status(), response.attempts()), (503, 3));
     assert_eq!(response.error().kind(), ErrorKind::Upstream);
     mock.assert_async().await;
-    let mock = server
-        .mock("GET", "/y")
-        .with_status(503)
-        .expect(1)
-        .create_async()
-        .await;
+    let mock = answers(&mut server, "GET", "/y", 503, &[], 1).await;
     let response = client(&server.url(), RetryConfig::disabled())
         .send(Request::new(Method::GET, "read").segment("y"))
         .await
@@ -266,13 +255,15 @@ async fn a_success_body_over_the_cap_is_a_decode_error_not_a_retry() {
 #[tokio::test]
 async fn redirects_are_not_followed_by_the_client_we_build() {
     let mut server = Server::new_async().await;
-    let mock = server
-        .mock("GET", "/x")
-        .with_status(302)
-        .with_header("location", "http://127.0.0.1:1/steal")
-        .expect(1)
-        .create_async()
-        .await;
+    let mock = answers(
+        &mut server,
+        "GET",
+        "/x",
+        302,
+        &[("location", "http://127.0.0.1:1/steal")],
+        1,
+    )
+    .await;
     let response = client(&server.url(), retry())
         .send(Request::new(Method::GET, "read").segment("x"))
         .await
@@ -284,12 +275,15 @@ async fn redirects_are_not_followed_by_the_client_we_build() {
 #[tokio::test]
 async fn the_call_id_is_one_encoded_segment_and_named_in_errors() {
     let mut server = Server::new_async().await;
-    let mock = server
-        .mock("POST", "/calls/..%2Fagents%3Fx%3D1/cancel")
-        .with_status(404)
-        .expect(1)
-        .create_async()
-        .await;
+    let mock = answers(
+        &mut server,
+        "POST",
+        "/calls/..%2Fagents%3Fx%3D1/cancel",
+        404,
+        &[],
+        1,
+    )
+    .await;
     let id = CallId::new("../agents?x=1").unwrap();
     let request = Request::new(Method::POST, "cancel call")
         .segment("calls")
@@ -305,19 +299,8 @@ async fn the_call_id_is_one_encoded_segment_and_named_in_errors() {
 #[tokio::test]
 async fn one_rate_limit_pauses_the_whole_client() {
     let mut server = Server::new_async().await;
-    let limited = server
-        .mock("GET", "/a")
-        .with_status(429)
-        .with_header("retry-after", "100")
-        .expect(1)
-        .create_async()
-        .await;
-    let other = server
-        .mock("GET", "/b")
-        .with_status(200)
-        .expect(0)
-        .create_async()
-        .await;
+    let limited = answers(&mut server, "GET", "/a", 429, &[("retry-after", "100")], 1).await;
+    let other = answers(&mut server, "GET", "/b", 200, &[], 0).await;
     let client = client(&server.url(), retry());
     let response = client
         .send(Request::new(Method::GET, "read").segment("a"))
@@ -341,25 +324,9 @@ async fn one_rate_limit_pauses_the_whole_client() {
 #[tokio::test]
 async fn a_short_rate_limit_delays_other_requests_then_lets_them_through() {
     let mut server = Server::new_async().await;
-    let limited = server
-        .mock("GET", "/a")
-        .with_status(429)
-        .with_header("retry-after", "0.2")
-        .expect(1)
-        .create_async()
-        .await;
-    let ok_a = server
-        .mock("GET", "/a")
-        .with_status(200)
-        .expect(1)
-        .create_async()
-        .await;
-    let ok_b = server
-        .mock("GET", "/b")
-        .with_status(200)
-        .expect(1)
-        .create_async()
-        .await;
+    let limited = answers(&mut server, "GET", "/a", 429, &[("retry-after", "0.2")], 1).await;
+    let ok_a = answers(&mut server, "GET", "/a", 200, &[], 1).await;
+    let ok_b = answers(&mut server, "GET", "/b", 200, &[], 1).await;
     let client = client(&server.url(), retry());
     let first = client.send(Request::new(Method::GET, "read").segment("a"));
     let second = async {
@@ -440,19 +407,8 @@ async fn attempts_refused_before_the_answer_are_not_taken_as_acted_on() {
     let mut server = Server::new_async().await;
     let client = client(&server.url(), retry());
     // A 429 reached the provider but was refused: the 400 after it leaves nothing that may have been acted on.
-    let limited = server
-        .mock("POST", "/a")
-        .with_status(429)
-        .with_header("retry-after", "0")
-        .expect(1)
-        .create_async()
-        .await;
-    let refused = server
-        .mock("POST", "/a")
-        .with_status(400)
-        .expect(1)
-        .create_async()
-        .await;
+    let limited = answers(&mut server, "POST", "/a", 429, &[("retry-after", "0")], 1).await;
+    let refused = answers(&mut server, "POST", "/a", 400, &[], 1).await;
     let request = || {
         Request::new(Method::POST, "cancel call")
             .segment("a")
@@ -467,18 +423,8 @@ async fn attempts_refused_before_the_answer_are_not_taken_as_acted_on() {
 
     // A 502 may have been acted on: the 400 after it carries that.
     server.reset();
-    let failed = server
-        .mock("POST", "/a")
-        .with_status(502)
-        .expect(1)
-        .create_async()
-        .await;
-    let refused = server
-        .mock("POST", "/a")
-        .with_status(400)
-        .expect(1)
-        .create_async()
-        .await;
+    let failed = answers(&mut server, "POST", "/a", 502, &[], 1).await;
+    let refused = answers(&mut server, "POST", "/a", 400, &[], 1).await;
     let response = client
         .send(request().idempotency(Idempotency::Idempotent))
         .await
@@ -519,19 +465,16 @@ impl call_core::Clock for RecordingClock {
 #[tokio::test]
 async fn a_retry_after_within_the_deadline_is_slept_once_through_the_clients_clock() {
     let mut server = Server::new_async().await;
-    let limited = server
-        .mock("POST", "/cancel")
-        .with_status(429)
-        .with_header("retry-after", "50")
-        .expect(1)
-        .create_async()
-        .await;
-    let ok = server
-        .mock("POST", "/cancel")
-        .with_status(200)
-        .expect(1)
-        .create_async()
-        .await;
+    let limited = answers(
+        &mut server,
+        "POST",
+        "/cancel",
+        429,
+        &[("retry-after", "50")],
+        1,
+    )
+    .await;
+    let ok = answers(&mut server, "POST", "/cancel", 200, &[], 1).await;
     let clock = std::sync::Arc::new(RecordingClock::default());
     let retry = retry()
         .with_operation_timeout(Duration::from_secs(60))
@@ -552,13 +495,15 @@ async fn a_retry_after_within_the_deadline_is_slept_once_through_the_clients_clo
 #[tokio::test]
 async fn a_retry_after_past_the_deadline_is_not_slept() {
     let mut server = Server::new_async().await;
-    let limited = server
-        .mock("POST", "/cancel")
-        .with_status(429)
-        .with_header("retry-after", "61")
-        .expect(1)
-        .create_async()
-        .await;
+    let limited = answers(
+        &mut server,
+        "POST",
+        "/cancel",
+        429,
+        &[("retry-after", "61")],
+        1,
+    )
+    .await;
     let clock = std::sync::Arc::new(RecordingClock::default());
     let retry = retry()
         .with_operation_timeout(Duration::from_secs(60))
