@@ -368,38 +368,24 @@ impl HttpClient {
             if now >= deadline {
                 // No time is left (a deadline shared by several requests has passed): send nothing rather than an
                 // attempt that cannot be waited for.
-                let mut error = Error::new(
+                let error = Error::new(
                     ErrorKind::Timeout,
                     "no time left before this operation's deadline",
                 )
-                .with_provider(inner.provider)
-                .with_operation(request.operation.clone())
-                .with_request_sent(false)
-                .with_earlier_attempt_may_have_taken_effect(acted)
-                .with_attempts(attempt - 1);
-                if let Some(id) = &request.call_id {
-                    error = error.with_call_id(id.clone());
-                }
-                return Err(error);
+                .with_request_sent(false);
+                return Err(failed(request, inner.provider, error, acted, attempt - 1));
             }
             let paused = self.gate_closed_for(own_pause);
             if !paused.is_zero() {
                 if now + paused >= deadline {
                     // The provider asked this client to wait past this operation's deadline: say so now, unsent.
-                    let mut error = Error::new(
+                    let error = Error::new(
                         ErrorKind::RateLimited,
                         "the provider asked this client to wait past this operation's deadline",
                     )
-                    .with_provider(inner.provider)
-                    .with_operation(request.operation.clone())
                     .with_retry_after(paused)
-                    .with_request_sent(attempt > 1)
-                    .with_earlier_attempt_may_have_taken_effect(acted)
-                    .with_attempts(attempt - 1);
-                    if let Some(id) = &request.call_id {
-                        error = error.with_call_id(id.clone());
-                    }
-                    return Err(error);
+                    .with_request_sent(attempt > 1);
+                    return Err(failed(request, inner.provider, error, acted, attempt - 1));
                 }
                 // Wait until the gate opens (another 429 may close it for longer meanwhile), never past the deadline.
                 loop {
@@ -499,15 +485,13 @@ impl HttpClient {
                         continue;
                     }
                     let deadline_hit = policy.now() >= deadline;
-                    let mut error = error
-                        .into_error(deadline_hit)
-                        .with_provider(inner.provider)
-                        .with_operation(request.operation.clone())
-                        .with_earlier_attempt_may_have_taken_effect(acted)
-                        .with_attempts(attempt);
-                    if let Some(id) = &request.call_id {
-                        error = error.with_call_id(id.clone());
-                    }
+                    let mut error = failed(
+                        request,
+                        inner.provider,
+                        error.into_error(deadline_hit),
+                        acted,
+                        attempt,
+                    );
                     if sent && request.idempotency == Idempotency::NotIdempotent {
                         error = error.with_outcome_unknown();
                     }
@@ -596,6 +580,26 @@ impl HttpClient {
             attempts: sent.attempts,
             earlier_may_have_taken_effect: sent.earlier_may_have_taken_effect,
         }
+    }
+}
+
+/// `error`, the end of `request` without an answer to return: named for the provider, the operation and the call,
+/// with the requests sent (`attempts`) and whether one before the last may have been acted on (`acted`).
+fn failed(
+    request: &Request,
+    provider: Provider,
+    error: Error,
+    acted: bool,
+    attempts: u32,
+) -> Error {
+    let error = error
+        .with_provider(provider)
+        .with_operation(request.operation.clone())
+        .with_earlier_attempt_may_have_taken_effect(acted)
+        .with_attempts(attempts);
+    match &request.call_id {
+        Some(id) => error.with_call_id(id.clone()),
+        None => error,
     }
 }
 
