@@ -116,21 +116,6 @@ impl RateLimit {
         state.asked_total.saturating_sub(to_come)
     }
 
-    /// Waits until the gate is open, but never past `deadline`.
-    pub async fn ready(&self, deadline: Instant) {
-        loop {
-            let wait = self.remaining();
-            if wait.is_zero() {
-                return;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return;
-            }
-            tokio::time::sleep(wait.min(deadline - now)).await;
-        }
-    }
-
     /// How many rate-limit answers this client has seen.
     pub fn events(&self) -> u64 {
         self.events.load(Ordering::Relaxed)
